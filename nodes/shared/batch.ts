@@ -1,0 +1,95 @@
+/**
+ * Running items with a concurrency cap while keeping n8n's contract: output order and `pairedItem` exactly as a
+ * sequential loop would give, and with Continue On Fail one failed item becomes one error item, not a failed run.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** Runs `task` over `count` indices, at most `limit` at once; results keep index order. */
+export async function mapWithConcurrency<T>(
+	count: number,
+	limit: number,
+	task: (index: number) => Promise<T>,
+): Promise<Array<PromiseSettledResult<T>>> {
+	const results: Array<PromiseSettledResult<T>> = new Array(count);
+	let next = 0;
+	const worker = async () => {
+		while (next < count) {
+			const index = next++;
+			try {
+				results[index] = { status: 'fulfilled', value: await task(index) };
+			} catch (reason) {
+				results[index] = { status: 'rejected', reason };
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, worker));
+	return results;
+}
+
+/** Error facts that must survive into the error item, above all a job ID that already exists on the server. */
+export function jobIdOf(error: unknown): string | undefined {
+	const context = (error as { context?: IDataObject })?.context;
+	const id = context?.jobId;
+	return typeof id === 'string' ? id : undefined;
+}
+
+/** Remembers the job an error belongs to, so neither the error item nor the thrown error loses its ID. */
+export function attachJobId<E>(error: E, jobId: string): E {
+	const target = error as unknown as { context?: IDataObject };
+	if (target && typeof target === 'object') {
+		target.context = { ...(target.context ?? {}), jobId };
+	}
+	return error;
+}
+
+export function errorToItem(error: unknown, itemIndex: number): INodeExecutionData {
+	const err = error as Error & { description?: string; httpCode?: string };
+	const json: IDataObject = { error: err.message };
+	if (err.description) json.description = err.description;
+	if (err.httpCode) json.httpCode = err.httpCode;
+	const jobId = jobIdOf(error);
+	if (jobId) json.job_id = jobId;
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+/** Makes sure what we throw names the item: n8n shows the item index from the error's context. */
+export function asNodeError(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context = { ...(error.context ?? {}), itemIndex: error.context?.itemIndex ?? itemIndex };
+		return error;
+	}
+	const wrapped = new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	const jobId = jobIdOf(error);
+	if (jobId) attachJobId(wrapped, jobId);
+	return wrapped;
+}
+
+/**
+ * Runs one task per input item and flattens the results in item order. A failed item becomes an error item
+ * when Continue On Fail is on; otherwise the first failure (in item order) is thrown.
+ */
+export async function runPerItem(
+	ctx: IExecuteFunctions,
+	itemCount: number,
+	concurrency: number,
+	task: (itemIndex: number) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const settled = await mapWithConcurrency(itemCount, concurrency, task);
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < settled.length; itemIndex++) {
+		const result = settled[itemIndex];
+		if (result.status === 'fulfilled') {
+			output.push(...result.value);
+		} else if (ctx.continueOnFail()) {
+			output.push(errorToItem(result.reason, itemIndex));
+		} else {
+			throw asNodeError(ctx, result.reason, itemIndex);
+		}
+	}
+	return output;
+}

@@ -1,0 +1,337 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error */
+/**
+ * Runs real workflows through n8n-core's WorkflowExecute, with this package's node classes and a credentials
+ * helper that applies the credential's own generic `authenticate` block, so the Bearer header is built by n8n.
+ */
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypes,
+	IPollFunctions,
+	IRun,
+	IRunExecutionData,
+	IWorkflowExecuteAdditionalData,
+	WorkflowActivateMode,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+
+import { LlamaCloudApi } from '../../credentials/LlamaCloudApi.credentials';
+import { LlamaExtract } from '../../nodes/LlamaExtract/LlamaExtract.node';
+
+/** A pass-through start node: it hands the test's input items to the next node. */
+class StartNode implements INodeType {
+	description = {
+		displayName: 'Start',
+		name: 'start',
+		group: ['input'],
+		version: 1,
+		description: 'Test input',
+		defaults: { name: 'Start' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [],
+	} as unknown as INodeType['description'];
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
+const registry: Record<string, INodeType> = {
+	start: new StartNode(),
+	llamaExtract: new LlamaExtract(),
+};
+
+/** Registers more node classes (the trigger, test helpers) by their short type name. */
+export function registerNodeType(name: string, nodeType: INodeType): void {
+	registry[name] = nodeType;
+}
+
+export const nodeTypes: INodeTypes = {
+	getByName: (type) => pick(type),
+	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(pick(type), version),
+	getKnownTypes: () => ({}),
+} as INodeTypes;
+
+function pick(type: string): INodeType {
+	const short = type.split('.').pop() ?? type;
+	const found = registry[short];
+	if (!found) throw new Error(`Unknown node type ${type}`);
+	return found;
+}
+
+const credentialTypes: Record<string, ICredentialType> = { llamaCloudApi: new LlamaCloudApi() };
+
+export class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		const { authenticate } = credentialTypes[typeName];
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		if (authenticate?.type === 'generic') {
+			for (const [target, entries] of Object.entries(authenticate.properties)) {
+				const bag = ((requestOptions as unknown as IDataObject)[target] ??= {}) as IDataObject;
+				for (const [key, value] of Object.entries(entries as IDataObject)) {
+					bag[key] =
+						typeof value === 'string' && value.startsWith('=')
+							? String(
+									workflow!.expression.getSimpleParameterValue(
+										node!,
+										value,
+										'internal',
+										{ $credentials: credentials },
+										undefined,
+										'',
+									),
+								)
+							: value;
+				}
+			}
+		}
+		return requestOptions;
+	}
+
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used in tests');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		return { ...(this.data[type] ?? {}) };
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(type: string) {
+		return credentialTypes[type].properties;
+	}
+}
+
+/** Credential data pointing the node at an emulator (custom base URL). */
+export function emulatorCredentials(
+	baseUrl: string,
+	apiKey: string,
+	extra: ICredentialDataDecryptedObject = {},
+): Record<string, ICredentialDataDecryptedObject> {
+	return { llamaCloudApi: { apiKey, region: 'custom', baseUrl, projectId: '', organizationId: '', ...extra } };
+}
+
+export function makeAdditionalData(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	const base = 'http://localhost:5678';
+	return {
+		hooks,
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		currentNodeParameters: undefined,
+		restApiUrl: `${base}/rest`,
+		instanceBaseUrl: base,
+		formBaseUrl: `${base}/form`,
+		formWaitingBaseUrl: `${base}/form-waiting`,
+		formTestBaseUrl: `${base}/form-test`,
+		webhookBaseUrl: `${base}/webhook`,
+		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+		webhookTestBaseUrl: `${base}/webhook-test`,
+		mcpBaseUrl: `${base}/mcp`,
+		mcpTestBaseUrl: `${base}/mcp-test`,
+		variables: {},
+		userId: 'test-user',
+		currentNodeExecutionIndex: 0,
+		setExecutionStatus: () => {},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not used in these tests');
+		},
+		startRunnerTask: async () => {
+			throw new Error('task runners are not used in these tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface RunOptions {
+	/** Parameters of the node under test (named "LlamaExtract"). */
+	parameters: IDataObject;
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	input?: INodeExecutionData[];
+	onError?: INode['onError'];
+	nodeType?: string;
+	/** Extra nodes after the node under test, with connections from it. */
+	cancelAfterMs?: number;
+}
+
+export interface RunResult {
+	run: IRun;
+	workflow: Workflow;
+	/** Output items of the node under test (first output). */
+	items: INodeExecutionData[];
+	/** The error the run ended with, if any. */
+	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
+}
+
+let executionCounter = 0;
+
+/** Start → LlamaExtract, executed by WorkflowExecute in manual mode. */
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const nodes: INode[] = [
+		{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'under-test',
+			name: 'LlamaExtract',
+			type: options.nodeType ?? 'n8n-nodes-llamaextract.llamaExtract',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters as INode["parameters"],
+			credentials: { llamaCloudApi: { id: '1', name: 'LlamaCloud (emulator)' } },
+			...(options.onError ? { onError: options.onError } : {}),
+		},
+	];
+	const connections = {
+		Start: { main: [[{ node: 'LlamaExtract', type: 'main' as const, index: 0 }]] },
+	};
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: 'test',
+		nodes,
+		connections,
+		nodeTypes,
+		active: false,
+		settings: { executionOrder: 'v1' },
+	});
+	const executionId = `test-exec-${++executionCounter}`;
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
+		id: 'test-workflow',
+		name: 'test',
+		nodes,
+		connections,
+		active: false,
+		settings: {},
+	} as never);
+	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
+	const additionalData = makeAdditionalData(options.credentials, hooks);
+	const runExecutionData = {
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: null,
+			nodeExecutionStack: [
+				{
+					node: workflow.getNode('Start')!,
+					data: { main: [options.input ?? [{ json: {} }]] },
+					source: null,
+				},
+			],
+		},
+	} as unknown as IRunExecutionData;
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	const promise = execution.processRunExecutionData(workflow);
+	if (options.cancelAfterMs !== undefined) {
+		setTimeout(() => promise.cancel(), options.cancelAfterMs);
+	}
+	await promise;
+	const run = await finished;
+	const nodeRuns = run.data.resultData.runData.LlamaExtract;
+	const items = nodeRuns?.[0]?.data?.main?.[0] ?? [];
+	return { run, workflow, items, error: run.data.resultData.error as RunResult['error'] };
+}
+
+/** A PollContext in trigger or manual mode, for driving a trigger node's poll() across many polls. */
+export function makePollContext(
+	workflow: Workflow,
+	nodeName: string,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	mode: WorkflowExecuteMode = 'trigger',
+	activation: WorkflowActivateMode = 'activate',
+	pollBudgetMs?: number,
+): IPollFunctions {
+	const node = workflow.getNode(nodeName)!;
+	const additionalData = makeAdditionalData(credentials);
+	return new PollContext(
+		workflow,
+		node,
+		additionalData,
+		mode,
+		activation,
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		pollBudgetMs === undefined ? undefined : () => pollBudgetMs,
+	);
+}
+
+export function buildWorkflow(nodes: INode[], staticData?: IDataObject): Workflow {
+	return new Workflow({
+		id: 'test-workflow',
+		name: 'test',
+		nodes,
+		connections: {},
+		nodeTypes,
+		active: true,
+		staticData,
+		settings: { executionOrder: 'v1' },
+	});
+}
+
+/** In-memory binary item, as an earlier node (Read File, email attachment) would hand it over. */
+export function binaryItem(
+	content: Buffer,
+	fileName: string,
+	mimeType: string,
+	field = 'data',
+	json: IDataObject = {},
+): INodeExecutionData {
+	return {
+		json,
+		binary: {
+			[field]: {
+				data: content.toString('base64'),
+				mimeType,
+				fileName,
+				fileExtension: fileName.split('.').pop(),
+				fileSize: String(content.length),
+			},
+		},
+	};
+}
