@@ -1,4 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /* eslint-disable no-console */
 /**
  * One real n8n instance: a fresh user folder with the packed package installed the way users install it,
@@ -8,12 +9,13 @@
  */
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
-import { freePorts } from './ports';
+import { freePort, freePorts } from './ports';
 import { GroupProcess, run, runOk, sleep, waitFor, type RunResult } from './proc';
-import { RUNTIME_DIR, n8nBin, nodeExe, PACKAGE_NAME, type N8nRuntime } from './runtimes';
+import { ARTIFACTS_DIR, n8nBin, nodeExe, PACKAGE_NAME, type N8nRuntime } from './runtimes';
 
 export const OWNER = {
 	email: 'owner@example.com',
@@ -101,13 +103,14 @@ export class N8nInstance {
 	private constructor(options: N8nInstanceOptions, ports: number[]) {
 		this.runtime = options.runtime;
 		this.name = options.name;
-		mkdirSync(path.join(RUNTIME_DIR, 'instances'), { recursive: true });
-		this.userFolder = mkdtempSync(path.join(RUNTIME_DIR, 'instances', `${options.name}-`));
-		this.logDir = path.join(this.userFolder, 'logs');
+		// Outside the repository on purpose: from inside it, the installed package would resolve modules from
+		// the repository's own node_modules (its devDependencies), which users do not have.
+		this.userFolder = mkdtempSync(path.join(os.tmpdir(), `llx-e2e-${options.name}-`));
+		this.logDir = path.join(ARTIFACTS_DIR, 'logs', path.basename(this.userFolder));
 		mkdirSync(this.logDir, { recursive: true });
 		[this.port, this.brokerPort] = ports;
 		this.encryptionKey = options.encryptionKey ?? randomBytes(24).toString('hex');
-		this.extraEnv = options.env ?? {};
+		this.extraEnv = { ...options.env };
 	}
 
 	/** A fresh user folder and free ports. Nothing runs yet. */
@@ -117,6 +120,11 @@ export class N8nInstance {
 
 	get baseUrl(): string {
 		return `http://127.0.0.1:${this.port}`;
+	}
+
+	/** Adds environment for every later command of this instance. */
+	addEnv(env: Record<string, string>): void {
+		Object.assign(this.extraEnv, env);
 	}
 
 	/** `<userFolder>/.n8n/nodes`: where n8n looks for installed community packages. */
@@ -185,8 +193,11 @@ export class N8nInstance {
 		args: string[],
 		options: { env?: Record<string, string>; timeoutMs?: number; logName?: string } = {},
 	): Promise<RunResult> {
+		// Each CLI command that runs workflows starts its own task broker: give it a port of its own, so it can run
+		// next to this instance's server (RUNTIME.md P5).
+		const brokerPort = String(await freePort());
 		return await run(`n8n ${args[0]}`, nodeExe(this.runtime), [n8nBin(this.runtime), ...args], {
-			env: this.env(options.env),
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: brokerPort, ...options.env }),
 			cwd: this.userFolder,
 			timeoutMs: options.timeoutMs ?? 120_000,
 			logFile: path.join(this.logDir, `${options.logName ?? `cli-${args[0].replace(/[^\w-]/g, '_')}`}.log`),
@@ -246,6 +257,12 @@ export class N8nInstance {
 			logFile: path.join(this.logDir, `${options.logName ?? command[0]}.log`),
 		});
 		const server = this.server;
+		if (command[0] === 'worker') {
+			await server.waitForOutput(/n8n worker is now ready/, options.timeoutMs ?? 90_000).catch((error: Error) => {
+				throw new Error(`${error.message}\n--- worker output ---\n${server.output.slice(-4000)}`);
+			});
+			console.log(`    ${this.name}: n8n ${this.runtime.version} worker ready in ${Date.now() - started} ms`);
+		}
 		if (command[0] === 'start') {
 			await waitFor(
 				`${this.name} /healthz/readiness`,
@@ -258,6 +275,8 @@ export class N8nInstance {
 			).catch((error: Error) => {
 				throw new Error(`${error.message}\n--- n8n output ---\n${server.output.slice(-4000)}`);
 			});
+			// n8n 1.x answers /healthz/readiness before its REST routes exist; this line comes after them.
+			await server.waitForOutput(/Editor is now accessible/, 30_000);
 			await this.ensureOwner();
 			console.log(`    ${this.name}: n8n ${this.runtime.version} ready on ${this.baseUrl} in ${Date.now() - started} ms`);
 		}
@@ -276,6 +295,12 @@ export class N8nInstance {
 	async stop(): Promise<void> {
 		await this.server?.stop(15_000);
 		this.cookie = undefined;
+	}
+
+	/** Stops the server and deletes the user folder (logs stay under e2e/artifacts/logs). */
+	async dispose(): Promise<void> {
+		await this.stop();
+		rmSync(this.userFolder, { recursive: true, force: true });
 	}
 
 	/* ----------------------------------------------------------------- REST */

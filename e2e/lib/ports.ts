@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * Free loopback ports. Several ports are reserved at once (all listeners stay open until every port is known),
  * so one call never hands out the same port twice. Ports already handed out in this process are never reused.

@@ -1,5 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals */
-/* eslint-disable no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions */
+/* eslint-disable @n8n/community-nodes/require-node-api-error */
 /**
  * Child processes for the end-to-end tests.
  *

@@ -1,4 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * Where things live, and the two n8n runtimes the package is tested in.
  * e2e/setup.sh installs them (see e2e/README.md); this module only describes them.

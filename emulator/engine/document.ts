@@ -85,9 +85,13 @@ interface PositionedText {
 
 async function readPdf(bytes: Buffer): Promise<ParsedDocument> {
 	const itemsByPage = new Map<number, PositionedText[]>();
+	// pdf.js (1.10, in pdf-parse) copies its input with `new input.constructor(input)` and then reads
+	// the copy's whole ArrayBuffer. For a Buffer that copy comes from Node's shared pool at an offset,
+	// so pdf.js would see the wrong bytes; a plain Uint8Array copy owns its memory.
+	const ownMemory = new Uint8Array(bytes) as unknown as Buffer;
 	let result;
 	try {
-		result = await pdfParse(bytes, {
+		result = await pdfParse(ownMemory, {
 			pagerender: async (page) => {
 				const content = await page.getTextContent({ normalizeWhitespace: false, disableCombineTextItems: true });
 				itemsByPage.set(

@@ -3,11 +3,11 @@
  *
  * The official node polls every job on its own (1 s → 5 s), so a batch of N jobs costs N × (job time + up to 5 s).
  * Here every in-flight job of an execution registers with one `BatchJobWaiter`; each round it asks
- * `GET /api/v2/extract?job_ids=…` once for all of them, and the delay adapts to the youngest job's age so a finished
- * job is noticed soon after it finishes, without hammering the API while long jobs run.
+ * `GET /api/v2/extract?job_ids=…` once for all of them, and each job's poll interval grows with its age, so a finished
+ * job is noticed soon after it finishes without hammering the API while long jobs run.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import {
 	ExtractV2Job,
@@ -16,13 +16,96 @@ import {
 	isFinalStatus,
 	type ExtractConfiguration,
 } from './contract';
-import { apiRequest, type ApiContext, type LlamaCloudConnection } from './transport';
+import { echoMatches } from './retry';
+import { apiRequest, apiRequestAllItems, type ApiContext, type LlamaCloudConnection } from './transport';
 
 export interface CreateJobInput {
 	fileInput: string;
 	configuration?: ExtractConfiguration;
 	configurationId?: string;
 	itemIndex: number;
+}
+
+/** Server clocks and ours may differ a little; the job-list window opens this much earlier. */
+export const CLOCK_SKEW_ALLOWANCE_MS = 30_000;
+
+/**
+ * Per execution: job IDs already owned by an item (created or adopted), so a lookup after an ambiguous failure
+ * never adopts a sibling item's job, and a lock per (file, configuration) so that no sibling's create is in
+ * flight while the job list is read.
+ */
+const ownedJobs = new WeakMap<object, Set<string>>();
+const createLocks = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+function ownedBy(ctx: object): Set<string> {
+	let owned = ownedJobs.get(ctx);
+	if (!owned) ownedJobs.set(ctx, (owned = new Set()));
+	return owned;
+}
+
+async function oneAtATime<T>(ctx: object, key: string, task: () => Promise<T>): Promise<T> {
+	let locks = createLocks.get(ctx);
+	if (!locks) createLocks.set(ctx, (locks = new Map()));
+	const previous = locks.get(key) ?? Promise.resolve();
+	const current = previous.then(task, task);
+	const settled = current.then(
+		() => undefined,
+		() => undefined,
+	);
+	locks.set(key, settled);
+	try {
+		return await current;
+	} finally {
+		if (locks.get(key) === settled) locks.delete(key);
+	}
+}
+
+/** Whether a listed job is the one `sent` would have created: same file, same saved or inline configuration. */
+export function isJobFor(sent: ExtractV2JobCreate, job: ExtractV2Job): boolean {
+	if (job.file_input !== sent.file_input) return false;
+	if (sent.configuration_id) return echoMatches(sent.configuration_id, job.configuration_id);
+	if (job.configuration_id) return false;
+	const seen = job.configuration ?? undefined;
+	if (seen === undefined) return true; // the list did not include configurations: file and time must do
+	// "latest" comes back as the concrete version it resolved to.
+	const { version, data_schema: schema, ...rest } = sent.configuration ?? ({} as ExtractConfiguration);
+	const compared = version && version !== 'latest' ? { ...rest, version } : rest;
+	return echoMatches(schema, seen.data_schema, true) && echoMatches(compared, seen);
+}
+
+/**
+ * After a create failed ambiguously: the job that attempt made, if the job list has one for the same file and
+ * configuration created since just before the first attempt and not owned by another item.
+ */
+export async function findCreatedJob(
+	this: ApiContext,
+	sent: ExtractV2JobCreate,
+	firstAttemptAtMs: number,
+	itemIndex?: number,
+	connection?: LlamaCloudConnection,
+): Promise<ExtractV2Job | undefined> {
+	const jobs = await apiRequestAllItems.call(
+		this,
+		{
+			method: 'GET',
+			path: '/api/v2/extract',
+			query: {
+				file_input: sent.file_input,
+				created_at_on_or_after: new Date(firstAttemptAtMs - CLOCK_SKEW_ALLOWANCE_MS).toISOString(),
+				expand: ['configuration'],
+			},
+			itemIndex,
+		},
+		ExtractV2Job,
+		{ limit: 200, pageSize: 100 },
+		connection,
+	);
+	const owned = ownedBy(this);
+	const candidates = jobs.filter((job) => !owned.has(job.id) && isJobFor(sent, job));
+	// Nearest to the first attempt: an older job in the window belongs to an earlier run.
+	const distance = (job: ExtractV2Job) => Math.abs(Date.parse(job.created_at) - firstAttemptAtMs);
+	candidates.sort((a, b) => distance(a) - distance(b));
+	return candidates[0];
 }
 
 export async function createExtractJob(
@@ -33,19 +116,29 @@ export async function createExtractJob(
 	const body: ExtractV2JobCreate = input.configurationId
 		? { file_input: input.fileInput, configuration_id: input.configurationId }
 		: { file_input: input.fileInput, configuration: input.configuration };
-	return await apiRequest.call(
-		this,
-		{
-			method: 'POST',
-			path: '/api/v2/extract',
-			body,
-			itemIndex: input.itemIndex,
-			notFoundHint:
-				'The file, parse job or saved configuration was not found in this project and region. Check the ID and the credential.',
-		},
-		ExtractV2Job,
-		connection,
-	);
+	// POST /api/v2/extract has no idempotency key: resend only what surely did not arrive, and after an
+	// ambiguous failure adopt the job the lost attempt made (findCreatedJob) instead of creating a second one.
+	const lockKey = `${body.file_input}\n${body.configuration_id ?? JSON.stringify(body.configuration ?? null)}`;
+	return await oneAtATime(this, lockKey, async () => {
+		const job = await apiRequest.call(
+			this,
+			{
+				method: 'POST',
+				path: '/api/v2/extract',
+				body,
+				itemIndex: input.itemIndex,
+				notFoundHint:
+					'The file, parse job or saved configuration was not found in this project and region. Check the ID and the credential.',
+				retry: 'create',
+				findExisting: async (firstAttemptAtMs) =>
+					await findCreatedJob.call(this, body, firstAttemptAtMs, input.itemIndex, connection),
+			},
+			ExtractV2Job,
+			connection,
+		);
+		ownedBy(this).add(job.id);
+		return job;
+	});
 }
 
 export async function getExtractJob(
@@ -73,117 +166,186 @@ export type WaitOutcome =
 	/** The wait ran out; `job` is the last state seen, so its ID is never lost. */
 	| { kind: 'timeout'; job: ExtractV2Job };
 
-export interface WaiterSettings {
-	/** Shortest gap between two polls. */
-	minIntervalMs?: number;
-	/** Longest gap between two polls. */
-	maxIntervalMs?: number;
-	/** Fraction of the youngest job's age to wait before the next poll. */
-	ageFraction?: number;
-	/** `expand` for the final GET, e.g. `usage`; results in the list response are used when no expand is needed. */
+export interface PollSchedule {
+	/** Wait before a job's first poll, and the shortest gap between two polls. */
+	minIntervalMs: number;
+	/** Longest gap between two polls of a job still running. */
+	maxIntervalMs: number;
+	/** After each poll a job waits this fraction of its age before it wants the next one. */
+	ageFraction: number;
+}
+
+/**
+ * Polling defaults. A job polled at age a is looked at again after 0.2·a (0.5 s to 5 s): a job that finishes at
+ * time T is seen at most ~20% of T later, so the median detection slack is about 10% of the job time, or under
+ * 0.5 s for short jobs, while a 60 s job costs ~20 polls, not 240. Every job of the batch rides on the same poll.
+ */
+export const DEFAULT_POLL_SCHEDULE: PollSchedule = { minIntervalMs: 500, maxIntervalMs: 5000, ageFraction: 0.2 };
+
+export interface WaiterSettings extends Partial<PollSchedule> {
+	/** `expand` for the result; list-supported values ride on the shared poll, others (`usage`) cost one GET per job. */
 	expand?: readonly string[];
 	/** How many job IDs one list request carries. */
 	idsPerRequest?: number;
-	/** Clock, for tests of the schedule only. */
+	/** Clock, for tests. */
 	now?: () => number;
 }
 
-interface PendingJob {
-	lastSeen: ExtractV2Job;
+/** `GET /api/v2/extract` supports these `expand` values; anything else (e.g. `usage`) needs the per-job GET. */
+const LIST_EXPANDS: readonly string[] = ['configuration', 'extract_metadata'];
+
+/** What the schedule knows about one waiting job (epoch ms). */
+export interface ScheduledJob {
 	registeredAt: number;
+	/** When the last poll that included this job was sent; undefined before its first poll. */
+	lastPolledAt?: number;
 	deadline: number;
+}
+
+/** Gap after a poll at `ageMs`: a fraction of the age, clamped. Young jobs are looked at soon, old ones less often. */
+export function nextPollDelay(ageMs: number, schedule: PollSchedule = DEFAULT_POLL_SCHEDULE): number {
+	const proposed = Math.max(0, ageMs) * schedule.ageFraction;
+	return Math.round(Math.min(schedule.maxIntervalMs, Math.max(schedule.minIntervalMs, proposed)));
+}
+
+/** When the shared poll should go: as soon as the first job wants one (or reaches its deadline). */
+export function nextPollAt(jobs: Iterable<ScheduledJob>, schedule: PollSchedule = DEFAULT_POLL_SCHEDULE): number {
+	let earliest = Number.POSITIVE_INFINITY;
+	for (const job of jobs) {
+		const since = job.lastPolledAt ?? job.registeredAt;
+		const due = since + nextPollDelay(since - job.registeredAt, schedule);
+		earliest = Math.min(earliest, due, job.deadline);
+	}
+	return earliest;
+}
+
+interface PendingJob extends ScheduledJob {
+	lastSeen: ExtractV2Job;
 	itemIndex: number;
 	resolve: (outcome: WaitOutcome) => void;
 	reject: (error: Error) => void;
 }
 
 /**
- * Next poll delay: a fraction of the youngest pending job's age, clamped. Polls come quickly while jobs are young
- * and spread out as they run long, so detection slack stays near `ageFraction` of the job time.
+ * Waits for many extract jobs with one shared status poll: each round is one `GET /api/v2/extract?job_ids=…` for
+ * every job still running (paged, `idsPerRequest` IDs per request), and a finished job's result is taken from that
+ * list, or fetched once with a GET when the list lacks it. One waiter serves one execution; any operation that
+ * creates jobs can share it (`wait` per item, from concurrent tasks).
  */
-export function nextPollDelay(youngestAgeMs: number, settings: Required<Pick<WaiterSettings, 'minIntervalMs' | 'maxIntervalMs' | 'ageFraction'>>): number {
-	const proposed = youngestAgeMs * settings.ageFraction;
-	return Math.round(Math.min(settings.maxIntervalMs, Math.max(settings.minIntervalMs, proposed)));
-}
-
 export class BatchJobWaiter {
 	private readonly pending = new Map<string, PendingJob>();
 
-	private loop: Promise<void> | undefined;
+	/** Whether the poll loop runs; set and cleared synchronously with the pending check, so no job is stranded. */
+	private running = false;
 
-	private readonly settings: Required<Omit<WaiterSettings, 'expand'>> & { expand: readonly string[] };
+	private readonly schedule: PollSchedule;
 
-	/** Requests made by this waiter, for diagnostics and tests. */
+	private readonly listExpand: readonly string[];
+
+	private readonly getOnlyExpand: readonly string[];
+
+	private readonly idsPerRequest: number;
+
+	private readonly now: () => number;
+
+	/** Set while the loop sleeps: when it plans to wake, and how to wake it sooner for a newly registered job. */
+	private alarm: { wakeAt: number; wake: () => void } | undefined;
+
+	/** List requests sent (rounds × pages), for diagnostics and tests. */
 	pollCount = 0;
+
+	/** Per-job GETs sent (results the list lacked, or jobs it did not return). */
+	jobFetchCount = 0;
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		private readonly connection: LlamaCloudConnection,
 		settings: WaiterSettings = {},
 	) {
-		this.settings = {
-			minIntervalMs: settings.minIntervalMs ?? 250,
-			maxIntervalMs: settings.maxIntervalMs ?? 5000,
-			ageFraction: settings.ageFraction ?? 0.1,
-			expand: settings.expand ?? [],
-			idsPerRequest: settings.idsPerRequest ?? 50,
-			now: settings.now ?? (() => Date.now()),
+		this.schedule = {
+			minIntervalMs: settings.minIntervalMs ?? DEFAULT_POLL_SCHEDULE.minIntervalMs,
+			maxIntervalMs: settings.maxIntervalMs ?? DEFAULT_POLL_SCHEDULE.maxIntervalMs,
+			ageFraction: settings.ageFraction ?? DEFAULT_POLL_SCHEDULE.ageFraction,
 		};
+		const expand = settings.expand ?? [];
+		this.listExpand = expand.filter((value) => LIST_EXPANDS.includes(value));
+		this.getOnlyExpand = expand.filter((value) => !LIST_EXPANDS.includes(value));
+		this.idsPerRequest = Math.max(1, settings.idsPerRequest ?? 50);
+		this.now = settings.now ?? (() => Date.now());
 	}
 
-	/** Resolves when the job reaches a final status, or with `timeout` after `timeoutMs`. */
+	/** Resolves when the job reaches a final status (with its result), or with `timeout` after `timeoutMs`. */
 	async wait(job: ExtractV2Job, itemIndex: number, timeoutMs: number): Promise<WaitOutcome> {
 		if (isFinalStatus(job.status) && this.hasResult(job)) return { kind: 'final', job };
-		const now = this.settings.now();
+		const now = this.now();
 		const outcome = new Promise<WaitOutcome>((resolve, reject) => {
-			this.pending.set(job.id, {
-				lastSeen: job,
-				registeredAt: now,
-				deadline: now + timeoutMs,
-				itemIndex,
-				resolve,
-				reject,
-			});
+			this.pending.set(job.id, { lastSeen: job, registeredAt: now, deadline: now + timeoutMs, itemIndex, resolve, reject });
 		});
-		this.loop ??= this.run().finally(() => {
-			this.loop = undefined;
-		});
+		// A long sleep planned for old jobs must not delay a new job's first poll.
+		if (this.alarm && this.alarm.wakeAt > now + nextPollDelay(0, this.schedule) + 50) this.alarm.wake();
+		if (!this.running) {
+			this.running = true;
+			void this.run();
+		}
 		return await outcome;
 	}
 
 	private hasResult(job: ExtractV2Job): boolean {
 		if (job.status !== 'COMPLETED') return true;
-		return job.extract_result !== undefined && this.settings.expand.length === 0;
+		return job.extract_result !== undefined && this.getOnlyExpand.length === 0;
 	}
 
 	private async run(): Promise<void> {
-		const signal = this.ctx.getExecutionCancelSignal();
-		while (this.pending.size > 0) {
-			const now = this.settings.now();
-			const youngestAge = Math.min(...[...this.pending.values()].map((p) => now - p.registeredAt));
-			const nearestDeadline = Math.min(...[...this.pending.values()].map((p) => p.deadline));
-			const delay = Math.max(0, Math.min(nextPollDelay(youngestAge, this.settings), nearestDeadline - now));
-			try {
-				await sleep(delay, signal);
-				if (signal?.aborted) throw new Error('The execution was cancelled');
-				await this.pollOnce();
-			} catch (error) {
-				// A failed round (cancel, or an error the transport already retried) fails every job still waiting;
-				// each keeps its job ID through `attachJobId` in the caller.
-				for (const [id, pending] of this.pending) {
-					this.pending.delete(id);
-					pending.reject(error as Error);
-				}
+		const cancel = this.ctx.getExecutionCancelSignal();
+		// `running` is cleared in the same synchronous step that finds nothing pending, so a job registered at
+		// any other moment is always picked up by this loop.
+		for (;;) {
+			if (this.pending.size === 0) {
+				this.running = false;
 				return;
 			}
-			this.expireOverdue();
+			try {
+				const wokenEarly = await this.sleepUntil(nextPollAt(this.pending.values(), this.schedule), cancel);
+				if (cancel?.aborted) {
+					this.failAll((itemIndex) => this.cancelledError(itemIndex));
+					continue;
+				}
+				if (wokenEarly) continue;
+				await this.pollOnce();
+				this.expireOverdue();
+			} catch (error) {
+				// The transport already retried what was worth retrying; every waiting job fails, and each caller
+				// attaches its job ID to the error.
+				this.failAll(() => error as Error);
+			}
+		}
+	}
+
+	/** Sleeps until `wakeAt`; true when woken sooner (a new job, or the execution was cancelled). */
+	private async sleepUntil(wakeAt: number, cancel: AbortSignal | undefined): Promise<boolean> {
+		const delay = wakeAt - this.now();
+		if (delay <= 0) return false;
+		const controller = new AbortController();
+		const wake = () => controller.abort();
+		cancel?.addEventListener('abort', wake, { once: true });
+		this.alarm = { wakeAt, wake };
+		try {
+			await sleep(delay, controller.signal);
+			return false;
+		} catch {
+			return true;
+		} finally {
+			cancel?.removeEventListener('abort', wake);
+			this.alarm = undefined;
 		}
 	}
 
 	private async pollOnce(): Promise<void> {
+		const polledAt = this.now();
 		const ids = [...this.pending.keys()];
-		for (let start = 0; start < ids.length; start += this.settings.idsPerRequest) {
-			const chunk = ids.slice(start, start + this.settings.idsPerRequest);
+		const listed = new Set<string>();
+		for (let start = 0; start < ids.length; start += this.idsPerRequest) {
+			const chunk = ids.slice(start, start + this.idsPerRequest);
 			let pageToken: string | undefined;
 			do {
 				this.pollCount++;
@@ -192,43 +354,99 @@ export class BatchJobWaiter {
 					{
 						method: 'GET',
 						path: '/api/v2/extract',
-						query: { job_ids: chunk, page_size: chunk.length, page_token: pageToken },
+						query: {
+							job_ids: chunk,
+							page_size: chunk.length,
+							page_token: pageToken,
+							expand: this.listExpand.length > 0 ? this.listExpand : undefined,
+						},
 					},
 					ExtractV2JobQueryResponse,
 					this.connection,
 				);
-				for (const job of page.items) await this.observe(job);
+				for (const job of page.items) {
+					listed.add(job.id);
+					this.observe(job, polledAt);
+				}
 				pageToken = page.items.length > 0 ? (page.next_page_token ?? undefined) : undefined;
 			} while (pageToken);
 		}
+		// A job the list did not return (a list index that lags behind creates, or a deleted job) is asked for alone.
+		const unlisted = ids.filter((id) => !listed.has(id) && this.pending.has(id));
+		await Promise.all(unlisted.map(async (id) => await this.fetchJob(id, polledAt)));
 	}
 
-	private async observe(job: ExtractV2Job): Promise<void> {
+	private observe(job: ExtractV2Job, polledAt: number): void {
 		const pending = this.pending.get(job.id);
 		if (!pending) return;
 		pending.lastSeen = job;
+		pending.lastPolledAt = polledAt;
 		if (!isFinalStatus(job.status)) return;
 		this.pending.delete(job.id);
 		if (this.hasResult(job)) {
 			pending.resolve({ kind: 'final', job });
 			return;
 		}
-		// The list did not carry the result (or extra expand is wanted): fetch it once, now that the job is done.
+		// The list lacks the result (or an expand it cannot give): fetch it once, beside the polls of the others.
+		void this.fetchResult(job.id, pending);
+	}
+
+	private async fetchResult(jobId: string, pending: PendingJob): Promise<void> {
 		try {
-			const full = await getExtractJob.call(
+			this.jobFetchCount++;
+			const job = await getExtractJob.call(
 				this.ctx,
-				job.id,
-				{ expand: this.settings.expand, itemIndex: pending.itemIndex },
+				jobId,
+				{ expand: [...this.listExpand, ...this.getOnlyExpand], itemIndex: pending.itemIndex },
 				this.connection,
 			);
-			pending.resolve({ kind: 'final', job: full });
+			pending.resolve({ kind: 'final', job });
 		} catch (error) {
 			pending.reject(error as Error);
 		}
 	}
 
+	private async fetchJob(jobId: string, polledAt: number): Promise<void> {
+		const pending = this.pending.get(jobId);
+		if (!pending) return;
+		try {
+			this.jobFetchCount++;
+			const job = await getExtractJob.call(
+				this.ctx,
+				jobId,
+				{ expand: [...this.listExpand, ...this.getOnlyExpand], itemIndex: pending.itemIndex },
+				this.connection,
+			);
+			// This GET already carries everything asked for, so a final job is done here.
+			pending.lastSeen = job;
+			pending.lastPolledAt = polledAt;
+			if (isFinalStatus(job.status)) {
+				this.pending.delete(jobId);
+				pending.resolve({ kind: 'final', job });
+			}
+		} catch (error) {
+			this.pending.delete(jobId);
+			pending.reject(error as Error);
+		}
+	}
+
+	private failAll(errorFor: (itemIndex: number) => Error): void {
+		for (const [id, pending] of this.pending) {
+			this.pending.delete(id);
+			pending.reject(errorFor(pending.itemIndex));
+		}
+	}
+
+	private cancelledError(itemIndex: number): NodeOperationError {
+		return new NodeOperationError(this.ctx.getNode(), 'The execution was cancelled while waiting for the extraction job', {
+			itemIndex,
+			description:
+				'The job keeps running in LlamaCloud. Resume with Extract Job › Wait for Completion and the job ID shown here.',
+		});
+	}
+
 	private expireOverdue(): void {
-		const now = this.settings.now();
+		const now = this.now();
 		for (const [id, pending] of this.pending) {
 			if (now >= pending.deadline) {
 				this.pending.delete(id);

@@ -10,7 +10,7 @@ export const MAX_SCHEMA_PROPERTIES = 5000;
 
 export type JsonSchema = IDataObject;
 
-interface SchemaProblem {
+export interface SchemaProblem {
 	message: string;
 	hint: string;
 }
@@ -113,4 +113,219 @@ export function parseJsonSchemaParameter(
 		});
 	}
 	return schema as JsonSchema;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The no-code Fields builder and JSON-example inference. Both are pure: they return a schema or the
+ * reason they cannot, and the node turns the reason into an error that names the parameter.
+ * ---------------------------------------------------------------------------------------------- */
+
+export const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'object', 'arrayOfObjects', 'arrayOfStrings'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export interface FieldDefinition {
+	name: string;
+	type: FieldType | string;
+	description?: string;
+	required?: boolean;
+	/** Sub-fields of an `object` or `arrayOfObjects` field. */
+	fields?: FieldDefinition[];
+}
+
+export type SchemaResult = { schema: JsonSchema } | { problem: SchemaProblem & { path: string } };
+
+/** Field names become JSON keys and the extractor reads them as labels: letters, digits, spaces, `_` and `-`. */
+const FIELD_NAME = /^[\p{L}\p{N}_][\p{L}\p{N} _-]{0,127}$/u;
+
+function leafSchema(type: string): JsonSchema | undefined {
+	switch (type) {
+		case 'string':
+		case 'number':
+		case 'integer':
+		case 'boolean':
+			return { type };
+		case 'date':
+			// JSON Schema's "date" format is an ISO 8601 full date, which is what an IF or Date & Time node expects.
+			return { type: 'string', format: 'date' };
+		case 'arrayOfStrings':
+			return { type: 'array', items: { type: 'string' } };
+		default:
+			return undefined;
+	}
+}
+
+function objectFromFields(fields: FieldDefinition[], parentPath: string): SchemaResult {
+	const properties: IDataObject = {};
+	const required: string[] = [];
+	for (const [index, field] of fields.entries()) {
+		const name = String(field.name ?? '').trim();
+		const path = parentPath ? `${parentPath} › ${name || `#${index + 1}`}` : name || `#${index + 1}`;
+		if (!name) {
+			return {
+				problem: {
+					path,
+					message: `field ${path} has no name`,
+					hint: 'Give every field a name, e.g. "invoice_number". The name becomes the key in the output.',
+				},
+			};
+		}
+		if (!FIELD_NAME.test(name)) {
+			return {
+				problem: {
+					path,
+					message: `field name "${name}" is not valid`,
+					hint: 'Use letters, digits, spaces, "_" or "-" (at most 128 characters), starting with a letter, digit or "_".',
+				},
+			};
+		}
+		if (Object.prototype.hasOwnProperty.call(properties, name)) {
+			return {
+				problem: {
+					path,
+					message: `field "${name}" appears twice${parentPath ? ` in ${parentPath}` : ''}`,
+					hint: 'Give each field a different name, or remove the duplicate.',
+				},
+			};
+		}
+		let property: JsonSchema;
+		if (field.type === 'object' || field.type === 'arrayOfObjects') {
+			const children = field.fields ?? [];
+			if (children.length === 0) {
+				return {
+					problem: {
+						path,
+						message: `field "${name}" is ${field.type === 'object' ? 'an object' : 'a list of objects'} without sub-fields`,
+						hint: `Add sub-fields to "${name}" (for a list of line items: description, quantity, amount…), or change its type.`,
+					},
+				};
+			}
+			const child = objectFromFields(children, path);
+			if ('problem' in child) return child;
+			property = field.type === 'object' ? child.schema : { type: 'array', items: child.schema };
+		} else {
+			const leaf = leafSchema(String(field.type));
+			if (!leaf) {
+				return {
+					problem: {
+						path,
+						message: `field "${name}" has the unknown type ${JSON.stringify(field.type)}`,
+						hint: `Use one of: ${FIELD_TYPES.join(', ')}.`,
+					},
+				};
+			}
+			property = leaf;
+		}
+		const description = String(field.description ?? '').trim();
+		if (description) property = { ...property, description };
+		properties[name] = property;
+		if (field.required) required.push(name);
+	}
+	const schema: JsonSchema = { type: 'object', properties };
+	if (required.length > 0) schema.required = required;
+	return { schema };
+}
+
+/** Builds the JSON Schema for a list of fields; the root is always an object. */
+export function buildSchemaFromFields(fields: FieldDefinition[]): SchemaResult {
+	if (fields.length === 0) {
+		return {
+			problem: {
+				path: '',
+				message: 'has no fields',
+				hint: 'Add at least one field: a name such as "total", a type, and a description that says where to find it.',
+			},
+		};
+	}
+	const built = objectFromFields(fields, '');
+	if ('problem' in built) return built;
+	const problem = findSchemaProblem(built.schema);
+	return problem ? { problem: { ...problem, path: '' } } : built;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+type ExampleInference = { schema: JsonSchema } | { problem: SchemaProblem & { path: string } };
+
+function inferValue(value: unknown, path: string): ExampleInference {
+	if (value === null || value === undefined) return { schema: { type: 'string' } };
+	if (typeof value === 'string') {
+		return { schema: ISO_DATE.test(value.trim()) ? { type: 'string', format: 'date' } : { type: 'string' } };
+	}
+	// Every number becomes "number": an example of 100 must still accept 99.50 in the document.
+	if (typeof value === 'number') return { schema: { type: 'number' } };
+	if (typeof value === 'boolean') return { schema: { type: 'boolean' } };
+	if (Array.isArray(value)) {
+		const present = value.filter((entry) => entry !== null && entry !== undefined);
+		if (present.length === 0) return { schema: { type: 'array', items: { type: 'string' } } };
+		if (present.every((entry) => typeof entry === 'object' && !Array.isArray(entry))) {
+			// Objects in a list may each show only some keys: the item schema is their union.
+			const merged: IDataObject = {};
+			for (const entry of present as IDataObject[]) {
+				for (const [key, child] of Object.entries(entry)) {
+					if (!(key in merged) || merged[key] === null) merged[key] = child as IDataObject[keyof IDataObject];
+				}
+			}
+			const items = inferValue(merged, `${path}[]`);
+			return 'problem' in items ? items : { schema: { type: 'array', items: items.schema } };
+		}
+		if (present.some((entry) => typeof entry === 'object')) {
+			return {
+				problem: {
+					path,
+					message: `mixes objects and plain values in the list ${path || '(root)'}`,
+					hint: 'Make every entry of a list the same kind: all objects (line items) or all plain values (tags).',
+				},
+			};
+		}
+		const items = inferValue(present[0], `${path}[]`);
+		return 'problem' in items ? items : { schema: { type: 'array', items: items.schema } };
+	}
+	if (typeof value === 'object') {
+		const properties: IDataObject = {};
+		for (const [key, child] of Object.entries(value as IDataObject)) {
+			const inferred = inferValue(child, path ? `${path}.${key}` : key);
+			if ('problem' in inferred) return inferred;
+			properties[key] = inferred.schema;
+		}
+		return { schema: { type: 'object', properties } };
+	}
+	return { schema: { type: 'string' } };
+}
+
+/**
+ * Infers a JSON Schema from an example of the output the user wants. Strings, numbers (always `number`),
+ * booleans, `YYYY-MM-DD` dates, nested objects and lists; `null` means a string. No field is required.
+ */
+export function inferSchemaFromExample(example: unknown): SchemaResult {
+	if (Array.isArray(example)) {
+		return {
+			problem: {
+				path: '',
+				message: 'is a list, but the example must be one object',
+				hint: 'Wrap the list in an object, e.g. {"line_items": [ … ]}, or give one row and set Extraction Target to Per Table Row.',
+			},
+		};
+	}
+	if (example === null || typeof example !== 'object') {
+		return {
+			problem: {
+				path: '',
+				message: 'is not a JSON object',
+				hint: 'Give an example of the output, e.g. {"vendor": "ACME Corp", "total": 1234.5, "due_date": "2026-01-31"}.',
+			},
+		};
+	}
+	if (Object.keys(example).length === 0) {
+		return {
+			problem: {
+				path: '',
+				message: 'has no fields',
+				hint: 'Give an example with the fields to extract, e.g. {"vendor": "ACME Corp", "total": 1234.5}.',
+			},
+		};
+	}
+	const inferred = inferValue(example, '');
+	if ('problem' in inferred) return inferred;
+	const problem = findSchemaProblem(inferred.schema);
+	return problem ? { problem: { ...problem, path: '' } } : inferred;
 }

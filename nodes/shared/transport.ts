@@ -12,10 +12,19 @@ import type {
 	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import type { z } from 'zod';
 
 import { cursorPage, ErrorBody, type ValidationErrorEntry } from './contract';
+import {
+	CANCELLED_CODE,
+	decideRetry,
+	DEFAULT_RETRY_POLICY,
+	nextDelayMs,
+	statusFailure,
+	type AttemptFailure,
+	type RetryMode,
+} from './retry';
 
 export const CREDENTIAL_TYPE = 'llamaCloudApi';
 
@@ -36,6 +45,23 @@ export interface ApiCall {
 	timeoutMs?: number;
 	/** Extra hint appended to a 404 description, e.g. where to find the right ID. */
 	notFoundHint?: string;
+	/**
+	 * How failures are retried (retry.ts). Default: `safe` for GET/PUT/DELETE, `create` for POST/PATCH, which
+	 * resends only what the server surely did not take. Mark an idempotent POST (upsert, validation) `safe`.
+	 */
+	retry?: RetryMode;
+	/** Epoch ms after which no further attempt starts; defaults to the item's deadline (`limitRetriesUntil`). */
+	deadline?: number;
+	/**
+	 * For `create` calls: after an ambiguous failure (5xx, or a reset or timeout after sending), looks for what the
+	 * lost attempt may have created, given the time just before the first attempt. What it returns is adopted as
+	 * the response body; undefined means nothing was created, so the request is sent again.
+	 */
+	findExisting?: (firstAttemptAtMs: number) => Promise<unknown>;
+	/** Builds the body afresh for every attempt (a stream can be sent once only); used instead of `body`. */
+	makeBody?: () => Promise<object | FormData> | object | FormData;
+	/** Extra request headers, e.g. the content type and length of a hand-built multipart body. */
+	headers?: Record<string, string>;
 }
 
 export interface LlamaCloudConnection {
@@ -48,6 +74,12 @@ export interface RawResponse {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: unknown;
+	/** Why the retry loop stopped on this failure; appended to the error description. */
+	retryNote?: string;
+	/** The body came from `findExisting` after an ambiguous failure, not from the request itself. */
+	adopted?: boolean;
+	/** Where the request went, so a 401 can name the region the key was sent to. */
+	baseUrl?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -102,16 +134,16 @@ export function buildQueryString(query: Query): string {
 	return text ? `?${text}` : '';
 }
 
-/**
- * Sends one request and returns status, headers and body without throwing on HTTP errors,
- * so callers (and the retry layer) can read `Retry-After` and the FastAPI `detail`.
- */
-export async function sendRaw(
-	this: ApiContext,
+type NetworkFailure = NodeApiError & { networkCode?: string };
+
+type AttemptOutcome = { response: RawResponse } | { error: NetworkFailure | NodeOperationError };
+
+/** One HTTP exchange, no retry. Network failures come back as a key-free NodeApiError with `networkCode`. */
+async function sendOnce(
+	ctx: ApiContext,
 	call: ApiCall,
-	connection?: LlamaCloudConnection,
-): Promise<RawResponse> {
-	const conn = connection ?? (await getConnection.call(this, call.itemIndex));
+	conn: LlamaCloudConnection,
+): Promise<AttemptOutcome> {
 	const query: Query = {
 		...call.query,
 		project_id: conn.projectId,
@@ -125,18 +157,170 @@ export async function sendRaw(
 		ignoreHttpStatusErrors: true,
 		timeout: call.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 	};
-	if (call.body !== undefined) options.body = call.body as IHttpRequestOptions['body'];
-	let response: { statusCode: number; headers: RawResponse['headers']; body: unknown };
+	if (call.headers) options.headers = { ...call.headers };
+	const body = call.makeBody ? await call.makeBody() : call.body;
+	if (body !== undefined) options.body = body as IHttpRequestOptions['body'];
 	try {
-		response = (await this.helpers.httpRequestWithAuthentication.call(
-			this,
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
 			CREDENTIAL_TYPE,
 			options,
-		)) as typeof response;
+		)) as { statusCode: number; headers?: RawResponse['headers']; body: unknown };
+		return {
+			response: {
+				statusCode: response.statusCode,
+				headers: response.headers ?? {},
+				body: response.body,
+				baseUrl: conn.baseUrl,
+			},
+		};
 	} catch (error) {
-		throw networkError(this, error as Error, call);
+		return { error: networkError(ctx, error as Error, call) };
 	}
-	return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+}
+
+/** Per execution context: the epoch ms by which each item must be done, so retries never outlast it. */
+const itemDeadlines = new WeakMap<object, Map<number, number>>();
+
+/**
+ * Bounds every retry wait of an item's requests (uploads, creates, lookups) by the item's own time limit, e.g.
+ * the operation's Wait Timeout, without threading it through each helper. A call's own `deadline` wins.
+ */
+export function limitRetriesUntil(ctx: ApiContext, itemIndex: number, deadlineMs: number): void {
+	let deadlines = itemDeadlines.get(ctx);
+	if (!deadlines) itemDeadlines.set(ctx, (deadlines = new Map()));
+	deadlines.set(itemIndex, deadlineMs);
+}
+
+/** `IPollFunctions` and `ILoadOptionsFunctions` have no cancel signal; executions do. */
+function cancelSignalOf(ctx: ApiContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
+}
+
+function describeFailure(failure: AttemptFailure): string {
+	return failure.kind === 'status' ? `HTTP ${failure.status}` : failure.code;
+}
+
+function cancelledError(ctx: ApiContext, call: ApiCall): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`The execution was cancelled while ${call.method} ${call.path} waited to be retried`,
+		{ itemIndex: call.itemIndex, description: 'Nothing more was sent to LlamaCloud. Run the workflow again when ready.' },
+	);
+}
+
+/**
+ * Sends a request, retrying transient failures by the rules in retry.ts, and returns status, headers and body
+ * without throwing on HTTP errors, so callers can read the FastAPI `detail`. Every wait honours the call's
+ * deadline and the execution's cancel signal. Throws only for network failures that were not retried.
+ */
+export async function sendRaw(
+	this: ApiContext,
+	call: ApiCall,
+	connection?: LlamaCloudConnection,
+): Promise<RawResponse> {
+	const conn = connection ?? (await getConnection.call(this, call.itemIndex));
+	const policy = DEFAULT_RETRY_POLICY;
+	const mode: RetryMode = call.retry ?? (call.method === 'POST' || call.method === 'PATCH' ? 'create' : 'safe');
+	const signal = cancelSignalOf(this);
+	const firstAttemptAtMs = Date.now();
+	const itemDeadline = call.itemIndex === undefined ? undefined : itemDeadlines.get(this)?.get(call.itemIndex);
+	const deadline = call.deadline ?? itemDeadline ?? firstAttemptAtMs + policy.defaultBudgetMs;
+	const request = `${call.method} ${call.path}`;
+
+	for (let attempt = 1; ; attempt++) {
+		const outcome = await sendOnce(this, call, conn);
+		let failure: AttemptFailure | undefined;
+		if ('response' in outcome) {
+			failure = statusFailure(outcome.response.statusCode, outcome.response.headers, Date.now());
+			if (!failure) return outcome.response;
+		} else {
+			const code = (outcome.error as NetworkFailure).networkCode;
+			if (code === undefined) throw outcome.error;
+			failure = { kind: 'network', code };
+		}
+		const giveUp = async (note: string): Promise<RawResponse> => {
+			if (decideRetry(mode, failure!, true) === 'check-then-retry' && call.findExisting) {
+				// The last attempt may still have created something: look once more before reporting.
+				const existing = await findQuietly(call, firstAttemptAtMs);
+				if (existing !== undefined) return adopt(this, call, existing, attempt, failure!);
+			}
+			if ('response' in outcome) return { ...outcome.response, retryNote: note };
+			const error = outcome.error;
+			error.description = `${error.description ?? ''} ${note}`.trim();
+			throw error;
+		};
+
+		const decision = decideRetry(mode, failure, call.findExisting !== undefined);
+		if (decision === 'stop') {
+			const ambiguousCreate = mode === 'create' && decideRetry('safe', failure, false) === 'retry';
+			return await giveUp(
+				ambiguousCreate
+					? `LlamaCloud may have processed the request before the failure, so it was not sent again (${request} has no idempotency key). Check LlamaCloud before running this item again.`
+					: attempt > 1
+						? `Tried ${attempt} times.`
+						: '',
+			);
+		}
+		if (attempt >= policy.maxAttempts) {
+			return await giveUp(
+				`Tried ${attempt} times over ${Math.round((Date.now() - firstAttemptAtMs) / 1000)} s; LlamaCloud kept failing (${describeFailure(failure)}). Try again later, or lower Max Concurrent Jobs.`,
+			);
+		}
+		const delay = nextDelayMs(attempt, failure, policy, Math.random());
+		if (Date.now() + delay > deadline) {
+			const asked = failure.kind === 'status' && failure.retryAfterMs !== undefined;
+			return await giveUp(
+				asked
+					? `LlamaCloud asked to wait ${Math.ceil(delay / 1000)} s before retrying (Retry-After), which is past this item's time limit. Raise Wait Timeout or run the item later.`
+					: `Tried ${attempt} times; a further retry would pass this item's time limit. Raise Wait Timeout or run the item later.`,
+			);
+		}
+		this.logger?.debug(
+			`LlamaCloud ${request} failed (${describeFailure(failure)}); attempt ${attempt + 1} of ${policy.maxAttempts} in ${delay} ms`,
+			{ itemIndex: call.itemIndex },
+		);
+		try {
+			await sleep(delay, signal);
+		} catch {
+			throw cancelledError(this, call);
+		}
+		if (signal?.aborted) throw cancelledError(this, call);
+		if (decision === 'check-then-retry') {
+			let existing: unknown;
+			try {
+				existing = await call.findExisting!(firstAttemptAtMs);
+			} catch (checkError) {
+				// Without knowing whether the lost attempt created something, sending again could duplicate it.
+				return await giveUp(
+					`Sending it again could create a duplicate, and checking whether the lost attempt went through failed too (${(checkError as Error).message}). Check LlamaCloud before running this item again.`,
+				);
+			}
+			if (existing !== undefined) return adopt(this, call, existing, attempt, failure);
+		}
+	}
+}
+
+async function findQuietly(call: ApiCall, firstAttemptAtMs: number): Promise<unknown> {
+	try {
+		return await call.findExisting!(firstAttemptAtMs);
+	} catch {
+		return undefined;
+	}
+}
+
+function adopt(
+	ctx: ApiContext,
+	call: ApiCall,
+	existing: unknown,
+	attempt: number,
+	failure: AttemptFailure,
+): RawResponse {
+	ctx.logger?.info(
+		`LlamaCloud ${call.method} ${call.path} failed (${describeFailure(failure)}) on attempt ${attempt}, but the request had gone through: using what it created instead of sending it again`,
+		{ itemIndex: call.itemIndex },
+	);
+	return { statusCode: 200, headers: {}, body: existing, adopted: true };
 }
 
 /** One API call: returns the parsed body (unknown fields kept) or throws a NodeApiError that says what to fix. */
@@ -207,10 +391,10 @@ const STATUS_TITLES: Record<number, string> = {
 	504: 'Gateway timeout',
 };
 
-function hintFor(status: number, call: ApiCall): string {
+function hintFor(status: number, call: ApiCall, baseUrl?: string): string {
 	switch (status) {
 		case 401:
-			return 'Check the API key and the region in the LlamaCloud credential: keys are region-bound, so an EU key fails on the US endpoint and vice versa.';
+			return `LlamaCloud${baseUrl ? ` at ${baseUrl}` : ''} did not accept the API key. Keys belong to one region: a key made in the EU region fails on the US endpoint and the other way round. Open the LlamaCloud credential, check the API key, and pick the region the key was created in.`;
 		case 402:
 			return 'The LlamaCloud organization is out of credits. Add credits or upgrade the plan in LlamaCloud, then run the node again.';
 		case 403:
@@ -220,7 +404,7 @@ function hintFor(status: number, call: ApiCall): string {
 		case 413:
 			return 'LlamaCloud accepts files up to 512 MB for upload and 100 MB for extraction. Split or compress the file.';
 		case 422:
-			return 'LlamaCloud rejected the request fields listed above. Fix the matching node parameter.';
+			return 'LlamaCloud rejected the request fields listed above (field: problem). Fix the node parameter that sets each field, then run the node again.';
 		case 429:
 			return 'LlamaCloud is rate limiting this key. Lower Max Concurrent Jobs, or retry later.';
 		default:
@@ -241,9 +425,10 @@ export function toApiError(ctx: ApiContext, response: RawResponse, call: ApiCall
 		detail: (response.body as JsonObject)?.detail ?? null,
 		request: `${call.method} ${call.path}`,
 	};
+	const hint = hintFor(status, call, response.baseUrl);
 	return new NodeApiError(ctx.getNode(), errorResponse, {
 		message,
-		description: hintFor(status, call),
+		description: response.retryNote ? `${hint} ${response.retryNote}` : hint,
 		httpCode: String(status),
 		itemIndex: call.itemIndex,
 	});
@@ -256,23 +441,29 @@ function networkError(
 	call: ApiCall,
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
-	const withCode = error as Error & { code?: string; cause?: { code?: string } };
+	const withCode = error as Error & { code?: string; cause?: { code?: string; message?: string } };
 	const code = withCode.code ?? withCode.cause?.code ?? '';
-	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(error.message);
-	const message = timedOut
-		? `LlamaCloud did not answer ${call.method} ${call.path} in time`
-		: `Could not reach LlamaCloud for ${call.method} ${call.path}${code ? ` (${code})` : ''}`;
-	const apiError = new NodeApiError(
-		ctx.getNode(),
-		{ code, request: `${call.method} ${call.path}` } as JsonObject,
-		{
-			message,
-			description:
-				'Check the network, any proxy settings, and the region or Base URL in the LlamaCloud credential.',
-			itemIndex: call.itemIndex,
-		},
-	);
-	(apiError as NodeApiError & { networkCode?: string }).networkCode = code || (timedOut ? 'ETIMEDOUT' : 'ENETWORK');
+	const causeMessage = withCode.cause?.message ?? error.message;
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(causeMessage);
+	const request = `${call.method} ${call.path}`;
+	let message: string;
+	let description =
+		'Check the network, any proxy settings, and the region or Base URL in the LlamaCloud credential.';
+	if (code === CANCELLED_CODE) {
+		message = `${request} was stopped because the execution was cancelled`;
+		description = 'Run the workflow again when ready.';
+	} else if (timedOut) {
+		message = `LlamaCloud did not answer ${request} within ${Math.round((call.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`;
+	} else {
+		message = `Could not reach LlamaCloud for ${request}${code ? ` (${code})` : ''}`;
+	}
+	// Built from scratch, without the original error as cause: its request options hold the API key.
+	const apiError = new NodeApiError(ctx.getNode(), { code, request } as JsonObject, {
+		message,
+		description,
+		itemIndex: call.itemIndex,
+	});
+	(apiError as NetworkFailure).networkCode = code || (timedOut ? 'ETIMEDOUT' : 'ENETWORK');
 	return apiError;
 }
 
@@ -291,9 +482,10 @@ export async function apiRequestAllItems<S extends z.ZodTypeAny>(
 	call: ApiCall,
 	itemSchema: S,
 	options: PageOptions = {},
+	knownConnection?: LlamaCloudConnection,
 ): Promise<Array<z.infer<S>>> {
 	const pageSchema = cursorPage(itemSchema);
-	const connection = await getConnection.call(this, call.itemIndex);
+	const connection = knownConnection ?? (await getConnection.call(this, call.itemIndex));
 	const items: Array<z.infer<S>> = [];
 	let pageToken: string | undefined;
 	do {

@@ -24,6 +24,7 @@ import { ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { LlamaCloudApi } from '../../credentials/LlamaCloudApi.credentials';
 import { LlamaExtract } from '../../nodes/LlamaExtract/LlamaExtract.node';
+import { LlamaExtractTrigger } from '../../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
 
 /** A pass-through start node: it hands the test's input items to the next node. */
 class StartNode implements INodeType {
@@ -47,6 +48,7 @@ class StartNode implements INodeType {
 const registry: Record<string, INodeType> = {
 	start: new StartNode(),
 	llamaExtract: new LlamaExtract(),
+	llamaExtractTrigger: new LlamaExtractTrigger(),
 };
 
 /** Registers more node classes (the trigger, test helpers) by their short type name. */

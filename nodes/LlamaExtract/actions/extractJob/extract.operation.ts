@@ -9,13 +9,17 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { attachJobId, runPerItem } from '../../../shared/batch';
-import type { ExtractConfiguration, ExtractV2Job } from '../../../shared/contract';
+import type { ExtractV2Job } from '../../../shared/contract';
 import { BatchJobWaiter, createExtractJob } from '../../../shared/jobs';
-import { jobToJson } from '../../../shared/output';
-import { getConnection } from '../../../shared/transport';
-import { extractSettingsOptions, readExtractSettings } from '../../descriptions/extractOptions';
-import { fileInputProperties, resolveFileInput } from '../../descriptions/fileInput';
-import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
+import { getConnection, limitRetriesUntil } from '../../../shared/transport';
+import {
+	jobOutputItems,
+	keepBinaryOption,
+	simplifyParameter,
+	splitIntoItemsOption,
+	withFieldMetadata,
+} from '../../descriptions/jobOutput';
+import { jobRequestProperties, prepareJobRequest } from '../../descriptions/jobRequest';
 import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
 import { showFor } from '../common';
 
@@ -24,25 +28,8 @@ import { showFor } from '../common';
 export const DEFAULT_MAX_CONCURRENT_JOBS = 20;
 
 const properties: INodeProperties[] = [
-	...fileInputProperties,
-	...schemaSourceProperties,
-	{
-		displayName: 'Simplify',
-		name: 'simplify',
-		type: 'boolean',
-		default: true,
-		description:
-			'Whether to put the extracted fields at the top level of the item (job details under _llamaextract) instead of returning the full job object',
-	},
-	{
-		displayName: 'Extraction Settings',
-		name: 'extractSettings',
-		type: 'collection',
-		placeholder: 'Add Setting',
-		default: {},
-		options: extractSettingsOptions,
-		displayOptions: { hide: { schemaSource: ['configuration'] } },
-	},
+	...jobRequestProperties,
+	simplifyParameter,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -50,13 +37,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Include Input Binary',
-				name: 'keepBinary',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to pass the input binary data through to the output item',
-			},
+			keepBinaryOption,
 			{
 				displayName: 'Max Concurrent Jobs',
 				name: 'maxConcurrency',
@@ -66,6 +47,7 @@ const properties: INodeProperties[] = [
 				description:
 					'How many items are extracted at the same time. Lower it if LlamaCloud answers 429 (rate limited).',
 			},
+			splitIntoItemsOption,
 			...waitOptions,
 		],
 	},
@@ -111,31 +93,13 @@ export async function executeBatch(this: IExecuteFunctions): Promise<INodeExecut
 		const itemOptions = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, itemOptions);
+		// Retries of this item's upload and create stay inside its Wait Timeout.
+		limitRetriesUntil(this, itemIndex, Date.now() + timeoutMs);
 		const onTimeout = (itemOptions.onTimeout as string | undefined) ?? 'output';
 
-		// Check everything the user typed before uploading anything.
-		const schema = resolveSchemaSource.call(this, itemIndex);
-		let configuration: ExtractConfiguration | undefined;
-		if ('dataSchema' in schema) {
-			const settings = readExtractSettings.call(
-				this,
-				itemIndex,
-				this.getNodeParameter('extractSettings', itemIndex, {}) as IDataObject,
-			);
-			configuration = { ...settings, data_schema: schema.dataSchema };
-		}
-
-		const fileInput = await resolveFileInput.call(this, itemIndex, connection);
-		const created = await createExtractJob.call(
-			this,
-			{
-				fileInput,
-				configuration,
-				configurationId: 'configurationId' in schema ? schema.configurationId : undefined,
-				itemIndex,
-			},
-			connection,
-		);
+		// Checks everything the user typed before uploading anything.
+		const request = await prepareJobRequest.call(this, itemIndex, connection);
+		const created = await createExtractJob.call(this, request, connection);
 
 		let outcome;
 		try {
@@ -143,16 +107,22 @@ export async function executeBatch(this: IExecuteFunctions): Promise<INodeExecut
 		} catch (error) {
 			throw attachJobId(error, created.id);
 		}
-		const { job } = outcome;
+		let { job } = outcome;
 		if (outcome.kind === 'timeout') {
 			if (onTimeout === 'error') throw timeoutError(this, job, itemIndex, timeoutMs);
 		} else if (job.status !== 'COMPLETED') {
 			throw failedJobError(this, job, itemIndex);
 		}
 
-		const output: INodeExecutionData = { json: jobToJson(job, simplify), pairedItem: { item: itemIndex } };
-		const keepBinary = itemOptions.keepBinary !== false;
-		if (keepBinary && items[itemIndex].binary) output.binary = items[itemIndex].binary;
-		return [output];
+		try {
+			job = await withFieldMetadata.call(this, job, itemIndex, connection, request.configuration);
+		} catch (error) {
+			throw attachJobId(error, job.id);
+		}
+		return jobOutputItems.call(this, job, itemIndex, {
+			simplify,
+			splitIntoItems: itemOptions.splitIntoItems === true,
+			keepBinary: itemOptions.keepBinary !== false,
+		});
 	});
 }

@@ -1,0 +1,185 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/**
+ * Control API for tests and benchmarks, under `/__emulator/` (no auth, not counted in stats, never
+ * faulted). Every operation is also a method on the `Emulator` object.
+ *
+ *   GET    /__emulator/health
+ *   POST   /__emulator/reset                  drop every record, timer, fault rule and counter
+ *   GET    /__emulator/stats                  {total, byRoute: {"METHOD /template": n}, byStatus}
+ *   POST   /__emulator/stats/reset
+ *   GET    /__emulator/config                 {jobMs, maxConcurrentJobs, throttledStatus, ...}
+ *   PATCH  /__emulator/config                 change any of them (POST works too)
+ *   POST   /__emulator/jobs/seed              {jobs: SeedJobSpec[]} -> {jobs: ExtractV2Job[]}
+ *   GET    /__emulator/jobs                   {jobs: JobDump[]} (extract, v1 and parse jobs)
+ *   GET    /__emulator/faults                 rules with their match/fire counts
+ *   PUT    /__emulator/faults                 replace: {seed?, rules?, jobs?}
+ *   POST   /__emulator/faults/rules           add one request rule -> {id}
+ *   POST   /__emulator/faults/jobs            add one job rule -> {id}
+ *   DELETE /__emulator/faults                 clear all rules
+ *   DELETE /__emulator/faults/{rule_id}
+ */
+import type { ExtractV2Job } from '../nodes/shared/contract';
+import { resolveConfiguration } from './configuration';
+import { extractJobResponse, seedExtractJob, type SeedJobSpec } from './extractJobs';
+import type { FaultConfig, FaultRule, JobFaultRule } from './faults';
+import { badRequest, json, notFound, readJson } from './http';
+import type { Router } from './router';
+import { isPlainObject } from './schema';
+import type { EmulatorConfig, EmulatorState } from './state';
+
+export interface JobDump {
+	id: string;
+	kind: 'extract' | 'v1' | 'parse';
+	status: string;
+	fileInput: string | null;
+	configurationId: string | null;
+	createdAtMs: number;
+	updatedAtMs: number;
+	startedAtMs: number | null;
+	completedAtMs: number | null;
+	/** Extract jobs: when a list or GET response first showed the job final. */
+	finalDeliveredAtMs?: number | null;
+	seeded: boolean;
+	errorMessage: string | null;
+	pagesExtracted: number | null;
+}
+
+export function dumpJobs(state: EmulatorState): JobDump[] {
+	const extractJobs: JobDump[] = [...state.extractJobs.values()].map((job) => ({
+		id: job.id,
+		kind: 'extract',
+		status: job.status,
+		fileInput: job.fileInput,
+		configurationId: job.configurationId,
+		createdAtMs: job.createdAtMs,
+		updatedAtMs: job.updatedAtMs,
+		startedAtMs: job.startedAtMs ?? null,
+		completedAtMs: job.completedAtMs ?? null,
+		finalDeliveredAtMs: job.finalDeliveredAtMs ?? null,
+		seeded: job.seeded,
+		errorMessage: job.errorMessage,
+		pagesExtracted: job.outcome?.pagesExtracted ?? null,
+	}));
+	const v1Jobs: JobDump[] = [...state.v1Jobs.values()].map((job) => ({
+		id: job.id,
+		kind: 'v1',
+		status: job.status,
+		fileInput: job.fileId,
+		configurationId: job.agent.id,
+		createdAtMs: job.createdAtMs,
+		updatedAtMs: job.updatedAtMs,
+		startedAtMs: null,
+		completedAtMs: job.completedAtMs ?? null,
+		seeded: false,
+		errorMessage: job.error,
+		pagesExtracted: job.outcome?.pagesExtracted ?? null,
+	}));
+	const parseJobs: JobDump[] = [...state.parseJobs.values()]
+		.filter((job) => !job.internal)
+		.map((job) => ({
+			id: job.id,
+			kind: 'parse',
+			status: job.status,
+			fileInput: job.fileId,
+			configurationId: null,
+			createdAtMs: job.createdAtMs,
+			updatedAtMs: job.updatedAtMs,
+			startedAtMs: null,
+			completedAtMs: ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status) ? job.updatedAtMs : null,
+			seeded: false,
+			errorMessage: job.errorMessage,
+			pagesExtracted: null,
+		}));
+	return [...extractJobs, ...v1Jobs, ...parseJobs];
+}
+
+export function seedJobs(state: EmulatorState, specs: SeedJobSpec[]): ExtractV2Job[] {
+	return specs.map((spec) => {
+		const job = seedExtractJob(state, spec, (config) => resolveConfiguration(config, ['body', 'configuration']));
+		return extractJobResponse(state, job, ['configuration']);
+	});
+}
+
+const CONFIG_KEYS: Array<keyof EmulatorConfig> = [
+	'jobMs',
+	'maxConcurrentJobs',
+	'throttledStatus',
+	'maxUploadBytes',
+	'maxExtractBytes',
+	'memoryFileBytes',
+	'maxListPageSize',
+];
+
+export function updateConfig(state: EmulatorState, update: Partial<EmulatorConfig>): EmulatorConfig {
+	for (const key of CONFIG_KEYS) {
+		const value = update[key];
+		if (value === undefined) continue;
+		if (key === 'throttledStatus') {
+			if (value !== 'THROTTLED' && value !== 'PENDING') throw badRequest('throttledStatus must be THROTTLED or PENDING');
+			state.config.throttledStatus = value;
+		} else {
+			if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw badRequest(`${key} must be a number >= 0`);
+			state.config[key] = value;
+		}
+	}
+	state.scheduler.pump();
+	return { ...state.config };
+}
+
+export function registerControlRoutes(router: Router, state: EmulatorState): void {
+	const control = (method: string, path: string, handler: Parameters<Router['add']>[2]) =>
+		router.add(method, `/__emulator${path}`, handler, { auth: false });
+
+	control('GET', '/health', () => json(200, { ok: true }));
+	control('POST', '/reset', async () => {
+		await state.reset();
+		return json(200, { ok: true });
+	});
+	control('GET', '/stats', () => json(200, state.stats));
+	control('POST', '/stats/reset', () => {
+		state.resetStats();
+		return json(200, { ok: true });
+	});
+	control('GET', '/config', () => json(200, state.config));
+	const configUpdate = async (ctx: Parameters<Parameters<Router['add']>[2]>[0]) => {
+		const body = await readJson(ctx.req);
+		if (!isPlainObject(body)) throw badRequest('Send a JSON object');
+		return json(200, updateConfig(state, body as Partial<EmulatorConfig>));
+	};
+	control('PATCH', '/config', configUpdate);
+	control('POST', '/config', configUpdate);
+	control('POST', '/jobs/seed', async (ctx) => {
+		const body = await readJson(ctx.req);
+		const specs = Array.isArray(body) ? body : isPlainObject(body) && Array.isArray(body.jobs) ? body.jobs : undefined;
+		if (!specs) throw badRequest('Send {"jobs": [...]} or an array of job specs');
+		return json(200, { jobs: seedJobs(state, specs as SeedJobSpec[]) });
+	});
+	control('GET', '/jobs', () => json(200, { jobs: dumpJobs(state) }));
+	control('GET', '/faults', () => json(200, state.faults.snapshot()));
+	control('PUT', '/faults', async (ctx) => {
+		const body = await readJson(ctx.req);
+		if (!isPlainObject(body)) throw badRequest('Send a JSON object');
+		state.faults.configure(body as FaultConfig);
+		return json(200, state.faults.snapshot());
+	});
+	control('POST', '/faults/rules', async (ctx) => {
+		const body = await readJson(ctx.req);
+		if (!isPlainObject(body) || !isPlainObject(body.action)) throw badRequest('A rule needs an "action" object');
+		return json(200, { id: state.faults.addRule(body as unknown as FaultRule) });
+	});
+	control('POST', '/faults/jobs', async (ctx) => {
+		const body = await readJson(ctx.req);
+		if (!isPlainObject(body) || (body.outcome !== 'fail' && body.outcome !== 'stall')) {
+			throw badRequest('A job rule needs "outcome": "fail" or "stall"');
+		}
+		return json(200, { id: state.faults.addJobRule(body as unknown as JobFaultRule) });
+	});
+	control('DELETE', '/faults', () => {
+		state.faults.clear();
+		return json(200, { ok: true });
+	});
+	control('DELETE', '/faults/{rule_id}', (ctx) => {
+		if (!state.faults.removeRule(ctx.params.rule_id)) throw notFound(`Fault rule not found: ${ctx.params.rule_id}`);
+		return json(200, { ok: true });
+	});
+}

@@ -1,0 +1,155 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/**
+ * Job timing. A job spends ~10% of its job time (at most 250 ms) PENDING, then waits for a slot
+ * under `maxConcurrentJobs` (shown as THROTTLED, or PENDING if so configured), then RUNS for the
+ * rest of its job time. Unthrottled, creation to completion takes exactly the job time.
+ */
+
+export interface Plan {
+	jobMs: number;
+	/** A stalled job goes RUNNING and never finishes (until cancelled). */
+	stall?: boolean;
+	/** Applies the final state; called at completion time. */
+	apply(atMs: number): void;
+}
+
+export interface Schedulable {
+	id: string;
+	createdAtMs: number;
+	/** Resolves once the document is read and the outcome decided; never rejects. */
+	plan: Promise<Plan>;
+	onPhase(phase: 'RUNNING' | 'THROTTLED', atMs: number): void;
+}
+
+interface Entry {
+	job: Schedulable;
+	plan?: Plan;
+	runMs: number;
+	timer?: NodeJS.Timeout;
+	state: 'preparing' | 'pending' | 'queued' | 'running';
+	throttledShown: boolean;
+}
+
+export function pendingMsFor(jobMs: number): number {
+	return Math.min(Math.round(jobMs * 0.1), 250);
+}
+
+export class Scheduler {
+	private readonly entries = new Map<string, Entry>();
+	private readonly queue: string[] = [];
+	private readonly running = new Set<string>();
+	private readonly timers = new Map<string, NodeJS.Timeout>();
+
+	constructor(private readonly limit: () => number) {}
+
+	get runningCount(): number {
+		return this.running.size;
+	}
+
+	get queuedCount(): number {
+		return this.queue.length;
+	}
+
+	submit(job: Schedulable): void {
+		const entry: Entry = { job, runMs: 0, state: 'preparing', throttledShown: false };
+		this.entries.set(job.id, entry);
+		void job.plan.then((plan) => {
+			if (this.entries.get(job.id) !== entry) return;
+			entry.plan = plan;
+			const pendingMs = pendingMsFor(plan.jobMs);
+			entry.runMs = Math.max(0, plan.jobMs - pendingMs);
+			entry.state = 'pending';
+			const wait = Math.max(0, job.createdAtMs + pendingMs - Date.now());
+			entry.timer = unref(setTimeout(() => this.ready(entry), wait));
+		});
+	}
+
+	/** Forgets a job (cancelled or deleted) and frees its slot. */
+	cancel(id: string): void {
+		const entry = this.entries.get(id);
+		if (entry) {
+			if (entry.timer) clearTimeout(entry.timer);
+			this.entries.delete(id);
+			const queued = this.queue.indexOf(id);
+			if (queued >= 0) this.queue.splice(queued, 1);
+			if (this.running.delete(id)) this.pump();
+		}
+		this.clearTimed(id);
+	}
+
+	/** Re-checks the queue, e.g. after maxConcurrentJobs changed. */
+	pump(): void {
+		const limit = this.limit();
+		while (this.queue.length > 0 && (limit <= 0 || this.running.size < limit)) {
+			const id = this.queue.shift() as string;
+			const entry = this.entries.get(id);
+			if (entry) this.start(entry);
+		}
+		const now = Date.now();
+		for (const id of this.queue) {
+			const entry = this.entries.get(id);
+			if (entry && !entry.throttledShown) {
+				entry.throttledShown = true;
+				entry.job.onPhase('THROTTLED', now);
+			}
+		}
+	}
+
+	/** A plain timer keyed by id (seeded jobs, parse jobs); cleared by `cancel(id)`. */
+	at(id: string, atMs: number, run: () => void): void {
+		const key = `${id}@${atMs}@${this.timers.size}`;
+		const timer = unref(
+			setTimeout(() => {
+				this.timers.delete(key);
+				run();
+			}, Math.max(0, atMs - Date.now())),
+		);
+		this.timers.set(key, timer);
+	}
+
+	clear(): void {
+		for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
+		for (const timer of this.timers.values()) clearTimeout(timer);
+		this.entries.clear();
+		this.timers.clear();
+		this.queue.length = 0;
+		this.running.clear();
+	}
+
+	private clearTimed(id: string): void {
+		for (const [key, timer] of this.timers) {
+			if (key.startsWith(`${id}@`)) {
+				clearTimeout(timer);
+				this.timers.delete(key);
+			}
+		}
+	}
+
+	private ready(entry: Entry): void {
+		entry.timer = undefined;
+		entry.state = 'queued';
+		this.queue.push(entry.job.id);
+		this.pump();
+	}
+
+	private start(entry: Entry): void {
+		entry.state = 'running';
+		this.running.add(entry.job.id);
+		entry.job.onPhase('RUNNING', Date.now());
+		if (entry.plan?.stall) return;
+		entry.timer = unref(setTimeout(() => this.finish(entry), entry.runMs));
+	}
+
+	private finish(entry: Entry): void {
+		entry.timer = undefined;
+		this.entries.delete(entry.job.id);
+		this.running.delete(entry.job.id);
+		entry.plan?.apply(Date.now());
+		this.pump();
+	}
+}
+
+function unref(timer: NodeJS.Timeout): NodeJS.Timeout {
+	timer.unref?.();
+	return timer;
+}

@@ -1,0 +1,62 @@
+/**
+ * Get Many: saved extract configurations, newest first.
+ * API: GET /api/v1/beta/configurations?product_type=extract_v2&name=&latest_only=
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { ConfigurationResponse } from '../../../shared/contract';
+import { apiRequestAllItems } from '../../../shared/transport';
+import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
+import { showFor } from '../common';
+import { PRODUCT_TYPE } from './shared';
+
+const properties: INodeProperties[] = [
+	...returnAllProperties,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Latest Version Only',
+				name: 'latestOnly',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to return only the newest version of each configuration name',
+			},
+			{
+				displayName: 'Name',
+				name: 'name',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. invoice-extract',
+				description: 'Only configurations with exactly this name',
+			},
+		],
+	},
+];
+
+export const description = showFor({ show: { resource: ['configuration'], operation: ['getAll'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const limit = readLimit.call(this, itemIndex);
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const configurations = await apiRequestAllItems.call(
+		this,
+		{
+			method: 'GET',
+			path: '/api/v1/beta/configurations',
+			query: {
+				product_type: [PRODUCT_TYPE],
+				name: filters.name ? String(filters.name).trim() : undefined,
+				latest_only: filters.latestOnly === undefined ? undefined : Boolean(filters.latestOnly),
+			},
+			itemIndex,
+		},
+		ConfigurationResponse,
+		{ limit },
+	);
+	return configurations.map((configuration) => ({ json: configuration as IDataObject, pairedItem: { item: itemIndex } }));
+}

@@ -1,0 +1,59 @@
+/**
+ * Get: one extract job, with its result once it is complete.
+ * API: GET /api/v2/extract/{job_id}?expand=configuration&expand=extract_metadata&expand=usage
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { EXPAND_VALUES } from '../../../shared/contract';
+import { getExtractJob } from '../../../shared/jobs';
+import { readId, jobIdParameter } from '../../descriptions/ids';
+import { jobOutputItems, keepBinaryOption, simplifyParameter, splitIntoItemsOption } from '../../descriptions/jobOutput';
+import { showFor } from '../common';
+
+const EXPAND_LABELS: Record<(typeof EXPAND_VALUES)[number], string> = {
+	configuration: 'Configuration',
+	extract_metadata: 'Extract Metadata (Citations, Confidence)',
+	usage: 'Usage (Credits)',
+};
+
+const properties: INodeProperties[] = [
+	jobIdParameter('ID of the extract job (starts with ext-)'),
+	simplifyParameter,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Expand',
+				name: 'expand',
+				type: 'multiOptions',
+				options: EXPAND_VALUES.map((value) => ({ name: EXPAND_LABELS[value], value })),
+				default: [],
+				description:
+					'Extra details to include. With Simplify on, citations and confidence are always fetched.',
+			},
+			keepBinaryOption,
+			splitIntoItemsOption,
+		],
+	},
+];
+
+export const description = showFor({ show: { resource: ['extractJob'], operation: ['get'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const jobId = readId.call(this, itemIndex, 'jobId', 'Job ID', 'extractJob');
+	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const expand = new Set((options.expand as string[] | undefined) ?? []);
+	// Simplified output shows citations and confidence beside the fields, so it needs them.
+	if (simplify) expand.add('extract_metadata');
+	const job = await getExtractJob.call(this, jobId, { expand: [...expand], itemIndex });
+	return jobOutputItems.call(this, job, itemIndex, {
+		simplify,
+		splitIntoItems: options.splitIntoItems === true,
+		keepBinary: options.keepBinary !== false,
+	});
+}

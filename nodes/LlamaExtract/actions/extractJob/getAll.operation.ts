@@ -1,0 +1,154 @@
+/**
+ * Get Many: extract jobs, newest first, with filters. Pages with the cursor and stops as soon as Limit is reached.
+ * API: GET /api/v2/extract?status=&configuration_id=&file_input=&job_ids=&created_at_on_or_after=…
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { ExtractV2Job, JOB_STATUSES } from '../../../shared/contract';
+import { apiRequestAllItems, type Query } from '../../../shared/transport';
+import { configurationLocator } from '../../descriptions/configurationLocator';
+import { splitList } from '../../descriptions/ids';
+import { checkConfigurationId } from '../../descriptions/schemaSource';
+import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
+import { showFor } from '../common';
+
+const STATUS_LABELS: Record<(typeof JOB_STATUSES)[number], string> = {
+	PENDING: 'Pending',
+	THROTTLED: 'Throttled',
+	RUNNING: 'Running',
+	COMPLETED: 'Completed',
+	FAILED: 'Failed',
+	CANCELLED: 'Cancelled',
+};
+
+const properties: INodeProperties[] = [
+	...returnAllProperties,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				...configurationLocator,
+				name: 'configuration',
+				required: false,
+				description: 'Only jobs that used this saved configuration',
+			},
+			{
+				displayName: 'Created After',
+				name: 'createdAfter',
+				type: 'dateTime',
+				default: '',
+				description: 'Only jobs created at or after this time',
+			},
+			{
+				displayName: 'Created Before',
+				name: 'createdBefore',
+				type: 'dateTime',
+				default: '',
+				description: 'Only jobs created at or before this time',
+			},
+			{
+				displayName: 'File Input',
+				name: 'fileInput',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. dfl-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+				description: 'Only jobs that extracted this file (dfl-…) or parse job (pjb-…)',
+			},
+			{
+				displayName: 'Input Kind',
+				name: 'documentInputType',
+				type: 'options',
+				options: [
+					{ name: 'File', value: 'file_id' },
+					{ name: 'Parse Job', value: 'parse_job_id' },
+				],
+				default: 'file_id',
+				description: 'Only jobs whose input is a file or a parse job',
+			},
+			{
+				displayName: 'Job IDs',
+				name: 'jobIds',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. ext-aaa…, ext-bbb…',
+				description: 'Only these jobs; separate IDs with commas',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: JOB_STATUSES.map((value) => ({ name: STATUS_LABELS[value], value })).sort((a, b) =>
+					a.name.localeCompare(b.name),
+				),
+				default: 'COMPLETED',
+				description: 'Only jobs in this status. Throttled jobs wait for capacity and are not finished.',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Expand',
+				name: 'expand',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Configuration', value: 'configuration' },
+					{ name: 'Extract Metadata (Citations, Confidence)', value: 'extract_metadata' },
+				],
+				default: [],
+				description: 'Extra details to include with each job',
+			},
+		],
+	},
+];
+
+export const description = showFor({ show: { resource: ['extractJob'], operation: ['getAll'] } }, properties);
+
+function isoDate(this: IExecuteFunctions, value: unknown, label: string, itemIndex: number): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const millis = Date.parse(String(value));
+	if (Number.isNaN(millis)) {
+		throw new NodeOperationError(this.getNode(), `${label} on item ${itemIndex} is not a date: ${JSON.stringify(value)}`, {
+			itemIndex,
+			description: 'Pick a date and time, or pass an ISO date such as 2026-01-31T00:00:00Z.',
+		});
+	}
+	return new Date(millis).toISOString();
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const limit = readLimit.call(this, itemIndex);
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const query: Query = {
+		status: filters.status ? String(filters.status) : undefined,
+		file_input: filters.fileInput ? String(filters.fileInput).trim() : undefined,
+		document_input_type: filters.documentInputType ? String(filters.documentInputType) : undefined,
+		created_at_on_or_after: isoDate.call(this, filters.createdAfter, 'Created After', itemIndex),
+		created_at_on_or_before: isoDate.call(this, filters.createdBefore, 'Created Before', itemIndex),
+		expand: (options.expand as string[] | undefined) ?? undefined,
+	};
+	const configuration = filters.configuration as IDataObject | string | undefined;
+	if (configuration && (typeof configuration === 'string' || configuration.value)) {
+		query.configuration_id = checkConfigurationId.call(this, configuration, itemIndex);
+	}
+	const jobIds = splitList(filters.jobIds);
+	if (jobIds.length > 0) query.job_ids = jobIds;
+	const jobs = await apiRequestAllItems.call(
+		this,
+		{ method: 'GET', path: '/api/v2/extract', query, itemIndex },
+		ExtractV2Job,
+		{ limit },
+	);
+	return jobs.map((job) => ({ json: job as IDataObject, pairedItem: { item: itemIndex } }));
+}

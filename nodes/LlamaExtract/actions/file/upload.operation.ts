@@ -1,0 +1,90 @@
+/**
+ * Upload: put a document into LlamaCloud once and get a file ID (dfl-…) to extract from, as often as needed.
+ * API: POST /api/v1/beta/files (multipart: file, purpose, external_file_id)
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { FILE_PURPOSES } from '../../../shared/contract';
+import { downloadFromUrl, MAX_UPLOAD_BYTES, uploadBinaryFile, uploadFileBytes } from '../../../shared/input';
+import { fileInputProperties } from '../../descriptions/fileInput';
+import { keepBinaryOption } from '../../descriptions/jobOutput';
+import { showFor } from '../common';
+
+const PURPOSE_LABELS: Record<(typeof FILE_PURPOSES)[number], string> = {
+	agent_app: 'Agent App',
+	classify: 'Classify',
+	extract: 'Extract',
+	parse: 'Parse',
+	sheet: 'Sheet',
+	split: 'Split',
+	user_data: 'User Data',
+};
+
+const [inputTypeParameter, ...inputDetails] = fileInputProperties;
+
+const properties: INodeProperties[] = [
+	{
+		...inputTypeParameter,
+		options: (inputTypeParameter.options ?? []).filter(
+			(option) => 'value' in option && option.value !== 'fileId',
+		),
+	},
+	...inputDetails.filter((property) => property.name !== 'fileId'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'External File ID',
+				name: 'externalFileId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. invoice-2026-001',
+				description: 'Your own ID for the file, to find it again with File › Get Many',
+			},
+			keepBinaryOption,
+			{
+				displayName: 'Purpose',
+				name: 'purpose',
+				type: 'options',
+				options: FILE_PURPOSES.map((value) => ({ name: PURPOSE_LABELS[value], value })).sort((a, b) =>
+					a.name.localeCompare(b.name),
+				),
+				default: 'extract',
+				description: 'What the file is for; LlamaCloud sets storage and retention by it',
+			},
+		],
+	},
+];
+
+export const description = showFor({ show: { resource: ['file'], operation: ['upload'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const inputType = this.getNodeParameter('inputType', itemIndex) as string;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const upload = {
+		purpose: String(options.purpose ?? 'extract'),
+		maxBytes: MAX_UPLOAD_BYTES,
+		externalFileId: options.externalFileId ? String(options.externalFileId).trim() : undefined,
+	};
+	const file =
+		inputType === 'url'
+			? await uploadFileBytes.call(
+					this,
+					itemIndex,
+					await downloadFromUrl.call(
+						this,
+						itemIndex,
+						String(this.getNodeParameter('url', itemIndex, '') ?? ''),
+						'Document URL',
+						MAX_UPLOAD_BYTES,
+					),
+					upload,
+				)
+			: await uploadBinaryFile.call(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string, upload);
+	const binary = options.keepBinary === false ? undefined : this.getInputData()[itemIndex]?.binary;
+	return [{ json: file as IDataObject, pairedItem: { item: itemIndex }, ...(binary ? { binary } : {}) }];
+}

@@ -1,0 +1,25 @@
+/**
+ * Get Agent: one v1 extraction agent with its schema and settings.
+ * API: GET /api/v1/extraction/extraction-agents/{extraction_agent_id}
+ */
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { V1ExtractAgent } from '../../../shared/contract';
+import { apiRequest } from '../../../shared/transport';
+import { agentLocator } from '../../descriptions/agentLocator';
+import { showFor } from '../common';
+import { agentNotFoundHint, agentPath, agentToJson, readAgentId } from './shared';
+
+const properties: INodeProperties[] = [agentLocator];
+
+export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['get'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const agentId = readAgentId.call(this, itemIndex);
+	const agent = await apiRequest.call(
+		this,
+		{ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
+		V1ExtractAgent,
+	);
+	return [{ json: agentToJson(agent), pairedItem: { item: itemIndex } }];
+}

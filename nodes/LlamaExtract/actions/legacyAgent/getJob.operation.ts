@@ -1,0 +1,33 @@
+/**
+ * Get Job: a v1 job's status, with what the status means (`_llamaextract.finished`, `partial`, `hint`).
+ * API: GET /api/v1/extraction/jobs/{job_id}
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { showFor } from '../common';
+import { checkV1Id, describeV1Status, getV1Job } from './shared';
+
+export const v1JobIdParameter: INodeProperties = {
+	displayName: 'Job ID',
+	name: 'jobId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6',
+	description: 'ID of a v1 extraction job (a UUID), e.g. _llamaextract.job_id from Run Job',
+};
+
+const properties: INodeProperties[] = [v1JobIdParameter];
+
+export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['getJob'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const jobId = checkV1Id.call(this, this.getNodeParameter('jobId', itemIndex, ''), 'Job ID', 'job', itemIndex);
+	const job = await getV1Job.call(this, jobId, itemIndex);
+	return [
+		{
+			json: { ...(job as IDataObject), _llamaextract: { job_id: job.id, status: job.status, ...describeV1Status(job.status) } },
+			pairedItem: { item: itemIndex },
+		},
+	];
+}

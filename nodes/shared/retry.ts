@@ -1,0 +1,201 @@
+/**
+ * When to send a request again, and how long to wait first. Pure functions only: the loop that sleeps and
+ * resends lives in transport.ts `sendRaw`, so every request gets the same policy.
+ *
+ * The one hard rule: a call that creates something (`POST /api/v2/extract`, `POST /api/v1/beta/files`) has no
+ * idempotency key, so it is sent again blindly only when the server surely did not take it: a 429, or a
+ * connection that failed before any byte left. After an ambiguous failure (a 5xx, or a reset or timeout after
+ * sending) the caller first looks for what the lost attempt may have created, and adopts it.
+ */
+
+/** How a call may be retried. */
+export type RetryMode =
+	/** Reads and idempotent writes: retry every transient failure. */
+	| 'safe'
+	/** Non-idempotent creates: blind retry only when the server surely did not take the request. */
+	| 'create'
+	/** Never retry. */
+	| 'none';
+
+export interface RetryPolicy {
+	/** Attempts in total, the first one included. */
+	maxAttempts: number;
+	/** Backoff before the second attempt; it doubles per attempt. */
+	baseDelayMs: number;
+	/** Backoff ceiling. */
+	maxDelayMs: number;
+	/** Up to this fraction of a backoff is taken off at random, so parallel items do not retry in lockstep. */
+	jitter: number;
+	/** Retry window when the caller gives no deadline, counted from the first attempt. */
+	defaultBudgetMs: number;
+}
+
+/** Close to LlamaCloud's own SDKs (0.5 s doubling to 8 s, 60 s timeout), with more attempts because a batch
+ * of unattended items should ride out a rate-limit spell rather than fail. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 8,
+	baseDelayMs: 500,
+	maxDelayMs: 8_000,
+	jitter: 0.5,
+	defaultBudgetMs: 120_000,
+};
+
+/** One failed attempt, reduced to what the decision needs. */
+export type AttemptFailure =
+	| {
+			kind: 'status';
+			status: number;
+			/** Server-requested wait (`retry-after-ms` / `Retry-After`), when given. */
+			retryAfterMs?: number;
+			/** The `x-should-retry` header: `true`/`false` overrides the status rule, as LlamaCloud's SDKs do. */
+			shouldRetry?: boolean;
+	  }
+	| { kind: 'network'; code: string };
+
+export type RetryDecision =
+	/** Send the same request again after a backoff. */
+	| 'retry'
+	/** The server may have acted on the request: look for what it created before sending it again. */
+	| 'check-then-retry'
+	/** Give up and report this failure. */
+	| 'stop';
+
+/** Failures before any byte of the request left the machine: the server cannot have acted on them. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** Network failures where the request may or may not have been processed. */
+const AMBIGUOUS_CODES = new Set([
+	'ECONNRESET',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'EPIPE',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'UND_ERR_SOCKET',
+]);
+
+/** The execution's cancel signal aborted the request: never retried. */
+export const CANCELLED_CODE = 'ERR_CANCELED';
+
+/** HTTP statuses worth another try: timeouts, lock conflicts, rate limits and server errors. */
+export function isRetryableStatus(status: number): boolean {
+	return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** Whether a network error code means the request surely never reached the server. */
+export function wasNeverSent(code: string): boolean {
+	return NOT_SENT_CODES.has(code);
+}
+
+/**
+ * The ambiguous-failure decision. `canCheck` says whether the caller can look up what a lost create made
+ * (a job list filter, an upload token); without it an ambiguous create is reported, never resent.
+ */
+export function decideRetry(mode: RetryMode, failure: AttemptFailure, canCheck: boolean): RetryDecision {
+	if (mode === 'none') return 'stop';
+	if (failure.kind === 'network') {
+		if (failure.code === CANCELLED_CODE) return 'stop';
+		if (wasNeverSent(failure.code)) return 'retry';
+		if (!AMBIGUOUS_CODES.has(failure.code)) return 'stop';
+		if (mode === 'safe') return 'retry';
+		return canCheck ? 'check-then-retry' : 'stop';
+	}
+	const retryable = failure.shouldRetry ?? isRetryableStatus(failure.status);
+	if (!retryable) return 'stop';
+	if (mode === 'safe') return 'retry';
+	// A rate limiter answers before the request is handled, so a 429'd create was surely not taken.
+	if (failure.status === 429) return 'retry';
+	return canCheck ? 'check-then-retry' : 'stop';
+}
+
+/** Capped exponential backoff with jitter; `attempt` is the number of the attempt that just failed (1-based). */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: number): number {
+	const exponential = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);
+	const capped = Math.min(policy.maxDelayMs, exponential);
+	return Math.round(capped * (1 - policy.jitter * Math.min(1, Math.max(0, random))));
+}
+
+/**
+ * The wait before the next attempt: the server's own request when it made one, otherwise the backoff.
+ * A server-requested wait gets a little jitter on top (never less than asked), so a batch does not come back
+ * all in the same millisecond.
+ */
+export function nextDelayMs(
+	attempt: number,
+	failure: AttemptFailure,
+	policy: RetryPolicy,
+	random: number,
+): number {
+	if (failure.kind === 'status' && failure.retryAfterMs !== undefined) {
+		const spread = Math.min(1_000, failure.retryAfterMs * 0.1);
+		return Math.round(failure.retryAfterMs + spread * Math.min(1, Math.max(0, random)));
+	}
+	return backoffDelayMs(attempt, policy, random);
+}
+
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+function header(headers: HeaderBag, name: string): string | undefined {
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() !== name) continue;
+		const text = Array.isArray(value) ? value[0] : value;
+		return text === undefined ? undefined : String(text).trim();
+	}
+	return undefined;
+}
+
+/**
+ * The server's requested wait in milliseconds: `retry-after-ms` first (what LlamaCloud's SDKs read first), then
+ * `Retry-After` as delta-seconds or an HTTP date. Unparseable or negative values count as absent.
+ */
+export function parseRetryAfterMs(headers: HeaderBag, nowMs: number): number | undefined {
+	const millis = header(headers, 'retry-after-ms');
+	if (millis !== undefined && /^\d+(\.\d+)?$/.test(millis)) return Math.round(Number(millis));
+	const value = header(headers, 'retry-after');
+	if (value === undefined || value === '') return undefined;
+	if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+	// An HTTP date names its weekday or month; anything else (e.g. "-5") is not a date.
+	if (!/[a-z]{3}/i.test(value)) return undefined;
+	const date = Date.parse(value);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - nowMs);
+}
+
+/** `x-should-retry: true|false`, or undefined when absent. */
+export function parseShouldRetry(headers: HeaderBag): boolean | undefined {
+	const value = header(headers, 'x-should-retry')?.toLowerCase();
+	if (value === 'true') return true;
+	if (value === 'false') return false;
+	return undefined;
+}
+
+/** The failure an HTTP response represents, or undefined for a success or a final client error. */
+export function statusFailure(
+	statusCode: number,
+	headers: HeaderBag,
+	nowMs: number,
+): Extract<AttemptFailure, { kind: 'status' }> | undefined {
+	if (statusCode < 400) return undefined;
+	const shouldRetry = parseShouldRetry(headers);
+	if (!(shouldRetry ?? isRetryableStatus(statusCode))) return undefined;
+	return { kind: 'status', status: statusCode, retryAfterMs: parseRetryAfterMs(headers, nowMs), shouldRetry };
+}
+
+/**
+ * Whether a JSON value sent in a create matches what the server echoes back. Keys it added (defaults) are
+ * ignored. A key the server did not echo is not held against it, unless `complete` says the echo must hold
+ * everything that was sent (a JSON Schema: a missing `properties` is another schema).
+ */
+export function echoMatches(sent: unknown, seen: unknown, complete = false): boolean {
+	if (seen === undefined) return !complete || sent === undefined;
+	if (sent === null || typeof sent !== 'object') return sent === seen || (sent === undefined && seen === null);
+	if (seen === null || typeof seen !== 'object') return false;
+	if (Array.isArray(sent)) {
+		if (!Array.isArray(seen) || seen.length !== sent.length) return false;
+		return sent.every((entry, index) => echoMatches(entry, seen[index], complete));
+	}
+	const seenObject = seen as Record<string, unknown>;
+	return Object.entries(sent as Record<string, unknown>).every(
+		([key, value]) => value === undefined || echoMatches(value, seenObject[key], complete),
+	);
+}

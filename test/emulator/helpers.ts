@@ -1,0 +1,139 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/**
+ * A small API client for the emulator tests. Every response it receives from an API route is
+ * checked against the OpenAPI subset (see openapi.ts), so no test can pass on an off-spec body.
+ */
+import { FormData, request } from 'undici';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server';
+import { assertComponent, assertResponseMatchesSpec } from './openapi';
+
+export const API_KEY = 'llx-test-emulator';
+
+export interface ApiResponse<T = any> {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+	text: string;
+}
+
+export interface CallOptions {
+	query?: Record<string, string | number | boolean | Array<string | number>>;
+	json?: unknown;
+	/** Raw body (sent as-is with the given content type). */
+	raw?: { body: string | Buffer; contentType: string };
+	form?: FormData;
+	/** Override or drop (null) the Authorization header. */
+	authorization?: string | null;
+	/** Skip the spec check (only for control routes and deliberately broken requests). */
+	unchecked?: boolean;
+}
+
+export function buildQuery(query: CallOptions['query']): string {
+	if (!query) return '';
+	const params = new URLSearchParams();
+	for (const [key, value] of Object.entries(query)) {
+		if (Array.isArray(value)) for (const entry of value) params.append(key, String(entry));
+		else params.append(key, String(value));
+	}
+	const text = params.toString();
+	return text ? `?${text}` : '';
+}
+
+export class ApiClient {
+	constructor(
+		readonly emulator: Emulator,
+		readonly apiKey = API_KEY,
+	) {}
+
+	async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+		const headers: Record<string, string> = {};
+		if (options.authorization !== null) headers.authorization = options.authorization ?? `Bearer ${this.apiKey}`;
+		let body: string | Buffer | FormData | undefined;
+		if (options.json !== undefined) {
+			headers['content-type'] = 'application/json';
+			body = JSON.stringify(options.json);
+		} else if (options.raw) {
+			headers['content-type'] = options.raw.contentType;
+			body = options.raw.body;
+		} else if (options.form) {
+			body = options.form;
+		}
+		const response = await request(`${this.emulator.url}${path}${buildQuery(options.query)}`, {
+			method: method as 'GET',
+			headers,
+			body,
+		});
+		const text = await response.body.text();
+		let parsed: unknown = undefined;
+		if (text !== '') {
+			try {
+				parsed = JSON.parse(text);
+			} catch {
+				parsed = text;
+			}
+		}
+		if (!options.unchecked && !path.startsWith('/__emulator/')) {
+			assertResponseMatchesSpec(method, path, response.statusCode, parsed, text);
+		}
+		return { status: response.statusCode, headers: response.headers, body: parsed as T, text };
+	}
+
+	get<T = any>(path: string, options?: CallOptions) {
+		return this.call<T>('GET', path, options);
+	}
+
+	post<T = any>(path: string, json?: unknown, options: CallOptions = {}) {
+		return this.call<T>('POST', path, { ...options, json });
+	}
+
+	put<T = any>(path: string, json?: unknown, options: CallOptions = {}) {
+		return this.call<T>('PUT', path, { ...options, json });
+	}
+
+	delete<T = any>(path: string, options?: CallOptions) {
+		return this.call<T>('DELETE', path, options);
+	}
+
+	async upload(bytes: Buffer, name: string, mimeType: string, fields: Record<string, string> = { purpose: 'extract' }) {
+		const form = new FormData();
+		form.append('file', new Blob([new Uint8Array(bytes)], { type: mimeType }), name);
+		for (const [key, value] of Object.entries(fields)) form.append(key, value);
+		return this.call('POST', '/api/v1/beta/files', { form });
+	}
+
+	/** Uploads and returns the `dfl-` id (asserting 201). */
+	async uploadId(bytes: Buffer, name: string, mimeType = 'application/pdf'): Promise<string> {
+		const response = await this.upload(bytes, name, mimeType);
+		if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${response.text}`);
+		return response.body.id as string;
+	}
+
+	/** Creates an extract job with an inline configuration and returns its id. */
+	async createJob(fileInput: string, configuration: Record<string, unknown>): Promise<string> {
+		const response = await this.post('/api/v2/extract', { file_input: fileInput, configuration });
+		if (response.status !== 200) throw new Error(`create failed: ${response.status} ${response.text}`);
+		return response.body.id as string;
+	}
+
+	/** Polls GET /api/v2/extract/{id} until a final status; returns the last body. */
+	async waitForJob(id: string, expand: string[] = [], timeoutMs = 10_000): Promise<any> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const response = await this.get(`/api/v2/extract/${id}`, { query: { expand } });
+			if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(response.body.status)) return response.body;
+			if (Date.now() > deadline) throw new Error(`job ${id} still ${response.body.status}`);
+			await sleep(20);
+		}
+	}
+}
+
+export async function startTestEmulator(options: EmulatorOptions = {}): Promise<{ emulator: Emulator; api: ApiClient }> {
+	const emulator = await startEmulator({ apiKey: API_KEY, jobMs: 100, ...options });
+	return { emulator, api: new ApiClient(emulator) };
+}
+
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export { assertComponent };

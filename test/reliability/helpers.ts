@@ -1,0 +1,150 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console */
+/**
+ * Shared by the reliability suites: a sentinel API key, a log sink for everything n8n and the node log (LoggerProxy
+ * and the `Logger` that node contexts resolve from the DI container) plus the console, and a leak check that
+ * walks every output item, error and log line for the key.
+ */
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { LoggerProxy } from 'n8n-workflow';
+import { request } from 'undici';
+
+import type { Emulator } from '../../emulator/server';
+import type { RunResult } from '../harness/n8n';
+
+/** Looks like a real key, and is unique enough that any appearance is a leak. */
+export const SENTINEL_API_KEY = 'llx-SENTINEL-5e9c1d7a44b2f80e63c1aa9d0b7e2f41';
+
+export interface LogLine {
+	level: string;
+	message: string;
+	meta?: unknown;
+}
+
+/** Captures every log line (debug included) and console call from the moment it is installed. */
+export class LogCapture {
+	readonly lines: LogLine[] = [];
+
+	private readonly restore: Array<() => void> = [];
+
+	install(): this {
+		const sink = (level: string) => (message: string, meta?: unknown) => {
+			this.lines.push({ level, message: String(message), meta });
+		};
+		const logger = {
+			error: sink('error'),
+			warn: sink('warn'),
+			info: sink('info'),
+			debug: sink('debug'),
+			scoped: () => logger,
+		};
+		Container.set(Logger, logger as unknown as Logger);
+		LoggerProxy.init(logger as never);
+		for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+			const spy = jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+				this.lines.push({ level: `console.${level}`, message: args.map((arg) => deepText(arg)).join(' ') });
+			});
+			this.restore.push(() => spy.mockRestore());
+		}
+		return this;
+	}
+
+	uninstall(): void {
+		for (const undo of this.restore.splice(0)) undo();
+	}
+
+	matching(pattern: RegExp): LogLine[] {
+		return this.lines.filter((line) => pattern.test(line.message));
+	}
+}
+
+/**
+ * Everything reachable from a value as text: own enumerable and non-enumerable properties (an Error's message,
+ * stack, description, cause, context), arrays, maps, with cycles cut. A leak anywhere in there shows up.
+ */
+export function deepText(value: unknown): string {
+	const seen = new Set<unknown>();
+	const parts: string[] = [];
+	const walk = (node: unknown, depth: number) => {
+		if (node === null || node === undefined || depth > 12) return;
+		if (typeof node === 'string') {
+			parts.push(node);
+			return;
+		}
+		if (typeof node !== 'object' && typeof node !== 'function') {
+			parts.push(String(node));
+			return;
+		}
+		if (seen.has(node)) return;
+		seen.add(node);
+		if (Buffer.isBuffer(node)) {
+			parts.push(node.toString('latin1'));
+			return;
+		}
+		if (node instanceof Map) {
+			for (const [key, entry] of node) {
+				walk(key, depth + 1);
+				walk(entry, depth + 1);
+			}
+			return;
+		}
+		for (const key of Object.getOwnPropertyNames(node)) {
+			parts.push(key);
+			let entry: unknown;
+			try {
+				entry = (node as Record<string, unknown>)[key];
+			} catch {
+				continue;
+			}
+			walk(entry, depth + 1);
+		}
+	};
+	walk(value, 0);
+	return parts.join('\n');
+}
+
+/** Collects what a suite's workflows produced, for the end-of-suite leak check. */
+export class LeakWatch {
+	private readonly texts: string[] = [];
+
+	runs = 0;
+
+	record(result: RunResult): RunResult {
+		this.runs++;
+		this.texts.push(deepText(result.items));
+		this.texts.push(deepText(result.error));
+		this.texts.push(deepText(result.run.data.resultData));
+		return result;
+	}
+
+	recordValue(value: unknown): void {
+		this.texts.push(deepText(value));
+	}
+
+	/** Where a secret shows up, as short excerpts; empty when it does not. */
+	findLeaks(secret: string, logs: LogCapture): string[] {
+		const leaks: string[] = [];
+		const scan = (where: string, text: string) => {
+			const at = text.indexOf(secret);
+			if (at >= 0) leaks.push(`${where}: …${text.slice(Math.max(0, at - 120), at + secret.length + 40)}…`);
+		};
+		this.texts.forEach((text, index) => scan(`workflow output #${index}`, text));
+		logs.lines.forEach((line, index) => scan(`log line #${index} (${line.level})`, `${line.message}\n${deepText(line.meta)}`));
+		return leaks;
+	}
+}
+
+export function errorOf(item: INodeExecutionData): { error: string; description?: string } | undefined {
+	const json = item.json as Record<string, unknown>;
+	return typeof json.error === 'string'
+		? { error: json.error, description: json.description as string | undefined }
+		: undefined;
+}
+
+/** Reads the emulator's API directly (not through the node), e.g. to count the files it holds. */
+export async function emulatorApi<T>(emulator: Emulator, apiKey: string, path: string): Promise<T> {
+	const response = await request(`${emulator.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
+	if (response.statusCode !== 200) throw new Error(`${path} answered ${response.statusCode}`);
+	return (await response.body.json()) as T;
+}

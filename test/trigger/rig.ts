@@ -1,0 +1,137 @@
+/**
+ * Drives the LlamaExtract Trigger the way n8n does: `poll()` through n8n-core's PollContext in trigger mode with the
+ * workflow's static data carried between polls, a restart as a new Workflow built from a copy of that static data,
+ * and "Fetch Test Event" as a manual WorkflowExecute run.
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	IRun,
+	IRunExecutionData,
+	Workflow,
+} from 'n8n-workflow';
+
+import { LlamaExtractTrigger } from '../../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
+import { buildWorkflow, makeAdditionalData, makePollContext } from '../harness/n8n';
+
+export const TRIGGER_NAME = 'LlamaExtract Trigger';
+
+export function triggerNode(parameters: IDataObject): INode {
+	return {
+		id: 'trigger',
+		name: TRIGGER_NAME,
+		type: 'n8n-nodes-llamaextract.llamaExtractTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+		credentials: { llamaCloudApi: { id: '1', name: 'LlamaCloud (emulator)' } },
+	};
+}
+
+/** What n8n writes to and reads back from the database. */
+function copyStaticData(staticData: IDataObject): IDataObject {
+	const stored = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+	delete stored.__dataChanged;
+	return stored;
+}
+
+export class TriggerRig {
+	workflow: Workflow;
+
+	/** A fresh class instance per "process", as after an n8n restart. */
+	private nodeType = new LlamaExtractTrigger();
+
+	polls = 0;
+
+	constructor(
+		private readonly node: INode,
+		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
+		staticData?: IDataObject,
+	) {
+		this.workflow = buildWorkflow([node], staticData && copyStaticData(staticData));
+	}
+
+	/** One scheduled poll; returns the emitted items' JSON, or null. */
+	async poll(pollBudgetMs?: number): Promise<IDataObject[] | null> {
+		this.polls++;
+		const context = makePollContext(
+			this.workflow,
+			TRIGGER_NAME,
+			this.credentials,
+			'trigger',
+			'activate',
+			pollBudgetMs,
+		);
+		const result = await this.nodeType.poll.call(context);
+		if (result === null) return null;
+		expect(result).toHaveLength(1);
+		expect(result[0].length).toBeGreaterThan(0);
+		return result[0].map((item) => item.json);
+	}
+
+	/** The cursor as n8n would store it. */
+	staticData(): IDataObject | undefined {
+		return this.workflow.staticData[`node:${TRIGGER_NAME}`] as IDataObject | undefined;
+	}
+
+	/** n8n restarts: the workflow is rebuilt from the stored static data, and the node class is new. */
+	restart(): void {
+		this.workflow = buildWorkflow([this.node], copyStaticData(this.workflow.staticData));
+		this.nodeType = new LlamaExtractTrigger();
+	}
+
+	/** "Fetch Test Event": a manual run of the trigger node through WorkflowExecute. */
+	async fetchTestEvent(): Promise<{ items: INodeExecutionData[]; error?: Error & { description?: string } }> {
+		const node = this.workflow.getNode(TRIGGER_NAME)!;
+		const hooks = new ExecutionLifecycleHooks('manual', `manual-${this.polls}`, {
+			id: 'test-workflow',
+			name: 'test',
+			nodes: [node],
+			connections: {},
+			active: false,
+			settings: {},
+		} as never);
+		const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
+		const runExecutionData = {
+			startData: {},
+			resultData: { runData: {} },
+			executionData: {
+				contextData: {},
+				metadata: {},
+				waitingExecution: {},
+				waitingExecutionSource: null,
+				nodeExecutionStack: [{ node, data: { main: [[{ json: {} }]] }, source: null }],
+			},
+		} as unknown as IRunExecutionData;
+		const execution = new WorkflowExecute(makeAdditionalData(this.credentials, hooks), 'manual', runExecutionData);
+		await execution.processRunExecutionData(this.workflow);
+		const run = await finished;
+		const items = run.data.resultData.runData[TRIGGER_NAME]?.[0]?.data?.main?.[0] ?? [];
+		return { items, error: run.data.resultData.error as (Error & { description?: string }) | undefined };
+	}
+}
+
+/** Polls until `enough(emitted)` holds after a poll (or `maxPolls` ran out), collecting every emitted item. */
+export async function pollUntil(
+	rig: TriggerRig,
+	enough: (emitted: IDataObject[]) => boolean,
+	options: { maxPolls?: number; budgetMs?: number; between?: (poll: number) => void | Promise<void> } = {},
+): Promise<IDataObject[]> {
+	const emitted: IDataObject[] = [];
+	const maxPolls = options.maxPolls ?? 200;
+	for (let poll = 0; poll < maxPolls; poll++) {
+		await options.between?.(poll);
+		const items = await rig.poll(options.budgetMs);
+		if (items) emitted.push(...items);
+		if (enough(emitted)) return emitted;
+	}
+	throw new Error(`pollUntil: ${emitted.length} items after ${maxPolls} polls, not enough`);
+}
+
+export function jobIdOf(item: IDataObject): string {
+	const summary = item._llamaextract as IDataObject | undefined;
+	return String(summary?.job_id ?? item.id);
+}
