@@ -25,7 +25,7 @@ import type { FaultConfig, FaultRule, JobFaultRule } from './faults';
 import { badRequest, json, notFound, readJson } from './http';
 import type { Router } from './router';
 import { isPlainObject } from './schema';
-import type { EmulatorConfig, EmulatorState } from './state';
+import type { EmulatorConfig, EmulatorState, ExtractJobRecord, ParseJobRecord, V1JobRecord } from './state';
 
 export interface JobDump {
 	id: string;
@@ -45,7 +45,25 @@ export interface JobDump {
 }
 
 export function dumpJobs(state: EmulatorState): JobDump[] {
-	const extractJobs: JobDump[] = [...state.extractJobs.values()].map((job) => ({
+	return [
+		...[...state.extractJobs.values()].map(dumpExtractJob),
+		...[...state.v1Jobs.values()].map(dumpV1Job),
+		...[...state.parseJobs.values()].filter((job) => !job.internal).map(dumpParseJob),
+	];
+}
+
+/** One job's internal view, by id, without walking every job. */
+export function dumpJob(state: EmulatorState, id: string): JobDump | undefined {
+	const extractJob = state.extractJobs.get(id);
+	if (extractJob) return dumpExtractJob(extractJob);
+	const v1Job = state.v1Jobs.get(id);
+	if (v1Job) return dumpV1Job(v1Job);
+	const parseJob = state.parseJobs.get(id);
+	return parseJob ? dumpParseJob(parseJob) : undefined;
+}
+
+function dumpExtractJob(job: ExtractJobRecord): JobDump {
+	return {
 		id: job.id,
 		kind: 'extract',
 		status: job.status,
@@ -59,8 +77,11 @@ export function dumpJobs(state: EmulatorState): JobDump[] {
 		seeded: job.seeded,
 		errorMessage: job.errorMessage,
 		pagesExtracted: job.outcome?.pagesExtracted ?? null,
-	}));
-	const v1Jobs: JobDump[] = [...state.v1Jobs.values()].map((job) => ({
+	};
+}
+
+function dumpV1Job(job: V1JobRecord): JobDump {
+	return {
 		id: job.id,
 		kind: 'v1',
 		status: job.status,
@@ -73,24 +94,24 @@ export function dumpJobs(state: EmulatorState): JobDump[] {
 		seeded: false,
 		errorMessage: job.error,
 		pagesExtracted: job.outcome?.pagesExtracted ?? null,
-	}));
-	const parseJobs: JobDump[] = [...state.parseJobs.values()]
-		.filter((job) => !job.internal)
-		.map((job) => ({
-			id: job.id,
-			kind: 'parse',
-			status: job.status,
-			fileInput: job.fileId,
-			configurationId: null,
-			createdAtMs: job.createdAtMs,
-			updatedAtMs: job.updatedAtMs,
-			startedAtMs: null,
-			completedAtMs: ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status) ? job.updatedAtMs : null,
-			seeded: false,
-			errorMessage: job.errorMessage,
-			pagesExtracted: null,
-		}));
-	return [...extractJobs, ...v1Jobs, ...parseJobs];
+	};
+}
+
+function dumpParseJob(job: ParseJobRecord): JobDump {
+	return {
+		id: job.id,
+		kind: 'parse',
+		status: job.status,
+		fileInput: job.fileId,
+		configurationId: null,
+		createdAtMs: job.createdAtMs,
+		updatedAtMs: job.updatedAtMs,
+		startedAtMs: null,
+		completedAtMs: ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status) ? job.updatedAtMs : null,
+		seeded: false,
+		errorMessage: job.errorMessage,
+		pagesExtracted: null,
+	};
 }
 
 export function seedJobs(state: EmulatorState, specs: SeedJobSpec[]): ExtractV2Job[] {

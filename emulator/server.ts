@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * LlamaCloud emulator: an HTTP server on 127.0.0.1 that speaks the LlamaCloud Extract API (v2,
  * files, configurations, parse for `pjb-` inputs, legacy v1) with an in-memory store and a
@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
 import type { ExtractV2Job, FileV2 } from '../nodes/shared/contract';
-import { dumpJobs, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
+import { dumpJob, dumpJobs, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
 import type { SeedJobSpec } from './extractJobs';
 import { faultBody, type FaultConfig, type Faults } from './faults';
 import { readDocument } from './engine/document';
@@ -113,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			throttledStatus: options.throttledStatus ?? 'THROTTLED',
 			maxUploadBytes: options.maxUploadBytes ?? 512 * 1024 * 1024,
 			maxExtractBytes: 100 * 1024 * 1024,
-			memoryFileBytes: 16 * 1024 * 1024,
+			memoryFileBytes: 8 * 1024 * 1024,
 			maxListPageSize: options.maxListPageSize ?? 0,
 		},
 		options.projectId ?? DEFAULT_PROJECT_ID,
@@ -252,7 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		configure: (update) => updateConfig(state, update),
 		seedJobs: (specs) => seedJobs(state, specs),
 		jobs: () => dumpJobs(state),
-		job: (id) => dumpJobs(state).find((job) => job.id === id),
+		job: (id) => dumpJob(state, id),
 		waitForJob: (id, waitOptions = {}) => waitForJob(state, id, waitOptions.statuses, waitOptions.timeoutMs ?? 30_000),
 		addFile(name, bytes, fileOptions = {}) {
 			const extension = extname(name).slice(1).toLowerCase();
@@ -340,7 +340,7 @@ function sleep(ms: number): Promise<void> {
 
 function waitForJob(state: EmulatorState, id: string, statuses: string[] | undefined, timeoutMs: number): Promise<JobDump> {
 	const wanted = statuses ?? ['COMPLETED', 'FAILED', 'CANCELLED', 'SUCCESS', 'PARTIAL_SUCCESS', 'ERROR'];
-	const current = () => dumpJobs(state).find((job) => job.id === id);
+	const current = () => dumpJob(state, id);
 	return new Promise((resolve, reject) => {
 		const now = current();
 		if (now && wanted.includes(now.status)) {

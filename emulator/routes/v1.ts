@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * Legacy Extract v1 (`/api/v1/extraction/*`): extraction agents and jobs, bare-UUID ids, statuses
  * PENDING -> SUCCESS / PARTIAL_SUCCESS / ERROR / CANCELLED. Jobs share the v2 scheduler (and so the
@@ -6,6 +6,8 @@
  * the bare UUID, as the v1 schema's `format: uuid` requires.
  */
 import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { extname } from 'node:path';
 import {
 	V1ExtractAgentCreate,
 	V1ExtractAgentUpdate,
@@ -33,7 +35,17 @@ import {
 import type { Router } from '../router';
 import type { Plan } from '../scheduler';
 import { checkDataSchema } from '../schema';
-import { iso, type AgentRecord, type EmulatorState, type ExtractOutcome, type V1JobRecord, type V1Status } from '../state';
+import {
+	iso,
+	newId,
+	type AgentRecord,
+	type EmulatorState,
+	type ExtractOutcome,
+	type FileRecord,
+	type V1JobRecord,
+	type V1Status,
+} from '../state';
+import { receiveUpload } from '../uploads';
 
 const EXTRACTION_MODES = ['FAST', 'BALANCED', 'PREMIUM', 'MULTIMODAL'] as const;
 const V1_TARGETS = ['PER_DOC', 'PER_PAGE', 'PER_TABLE_ROW'] as const;
@@ -118,36 +130,52 @@ export function registerV1Routes(router: Router, state: EmulatorState): void {
 		const agent = requireAgent(state, body.extraction_agent_id, 'body');
 		const file = state.findFile(fileUuid);
 		if (!file) throw notFound(`File not found: ${body.file_id}`);
-		const dataSchema =
-			body.data_schema_override !== null && body.data_schema_override !== undefined
-				? checkSchema(body.data_schema_override, ['body', 'data_schema_override'])
-				: agent.dataSchema;
-		const config =
-			body.config_override !== null && body.config_override !== undefined
-				? checkConfig({ ...agent.config, ...body.config_override }, ['body', 'config_override'])
-				: agent.config;
-		const now = Date.now();
-		const job: V1JobRecord = {
-			id: randomUUID(),
-			agent: { ...agent },
-			fileId: file.id,
-			status: 'PENDING',
-			error: null,
-			createdAtMs: now,
-			updatedAtMs: now,
-			dataSchema,
-			config,
+		return json(200, jobResponse(state, startV1Job(state, agent, file, body.data_schema_override, body.config_override)));
+	});
+
+	// Multipart variant: the document travels in the request, with the overrides as JSON strings.
+	router.add('POST', `${base}/jobs/file`, async (ctx) => {
+		ctx.query.bool('from_ui');
+		const upload = await receiveUpload(ctx.req, state, 'file');
+		const problems: ValidationErrorEntry[] = [];
+		const agentId = upload.fields.extraction_agent_id;
+		if (agentId === undefined) problems.push(validationEntry(['body', 'extraction_agent_id'], 'Field required', 'missing'));
+		else if (!isUuid(agentId)) problems.push(uuidProblem(['body', 'extraction_agent_id'], agentId));
+		if (!upload.file) problems.push(validationEntry(['body', 'file'], 'Field required', 'missing'));
+		const overrides: Record<string, unknown> = {};
+		for (const field of ['data_schema_override', 'config_override']) {
+			const raw = upload.fields[field];
+			if (raw === undefined || raw === '') continue;
+			try {
+				overrides[field] = JSON.parse(raw);
+			} catch {
+				problems.push(validationEntry(['body', field], 'Invalid JSON', 'json_invalid', raw));
+			}
+		}
+		if (problems.length > 0 || !upload.file || agentId === undefined) {
+			if (upload.file?.tempPath) await fs.rm(upload.file.tempPath, { force: true });
+			throw unprocessable(problems);
+		}
+		const agent = requireAgent(state, agentId, 'body');
+		const received = upload.file;
+		const name = received.fileName.trim() === '' ? 'upload' : received.fileName.slice(0, 3000);
+		const file: FileRecord = {
+			id: newId('dfl-'),
+			seq: state.nextSeq(),
+			name,
+			purpose: 'extract',
+			externalFileId: null,
+			fileType: extname(name).slice(1).toLowerCase() || null,
+			mimeType: received.mimeType || 'application/octet-stream',
+			size: received.size,
+			sha256: received.sha256,
+			createdAtMs: Date.now(),
+			memory: received.memory,
+			tempPath: received.tempPath,
 		};
-		state.v1Jobs.set(job.id, job);
-		state.emit({ type: 'job', kind: 'v1', id: job.id, status: job.status, atMs: now });
-		state.scheduler.submit({
-			id: job.id,
-			createdAtMs: now,
-			plan: planV1Job(state, job),
-			// v1 has no RUNNING: a started job is still PENDING.
-			onPhase: () => undefined,
-		});
-		return json(200, jobResponse(state, job));
+		state.files.set(file.id, file);
+		const configOverride = overrides.config_override as Record<string, unknown> | undefined;
+		return json(200, jobResponse(state, startV1Job(state, agent, file, overrides.data_schema_override, configOverride)));
 	});
 
 	router.add('GET', `${base}/jobs`, (ctx) => {
@@ -181,6 +209,46 @@ export function registerV1Routes(router: Router, state: EmulatorState): void {
 		};
 		return json(200, result);
 	});
+}
+
+/** Creates a v1 job for an agent and a stored file, with the request's optional schema/config overrides. */
+function startV1Job(
+	state: EmulatorState,
+	agent: AgentRecord,
+	file: FileRecord,
+	dataSchemaOverride: unknown,
+	configOverride: Record<string, unknown> | null | undefined,
+): V1JobRecord {
+	const dataSchema =
+		dataSchemaOverride !== null && dataSchemaOverride !== undefined
+			? checkSchema(dataSchemaOverride, ['body', 'data_schema_override'])
+			: agent.dataSchema;
+	const config =
+		configOverride !== null && configOverride !== undefined
+			? checkConfig({ ...agent.config, ...configOverride }, ['body', 'config_override'])
+			: agent.config;
+	const now = Date.now();
+	const job: V1JobRecord = {
+		id: randomUUID(),
+		agent: { ...agent },
+		fileId: file.id,
+		status: 'PENDING',
+		error: null,
+		createdAtMs: now,
+		updatedAtMs: now,
+		dataSchema,
+		config,
+	};
+	state.v1Jobs.set(job.id, job);
+	state.emit({ type: 'job', kind: 'v1', id: job.id, status: job.status, atMs: now });
+	state.scheduler.submit({
+		id: job.id,
+		createdAtMs: now,
+		plan: planV1Job(state, job),
+		// v1 has no RUNNING: a started job is still PENDING.
+		onPhase: () => undefined,
+	});
+	return job;
 }
 
 function uuidProblem(loc: Array<string | number>, input: string): ValidationErrorEntry {

@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resourceProperties } from './actions/resources';
 import { router } from './actions/router';
-import { searchConfigurations } from './methods/listSearch';
+import { searchAgents, searchConfigurations } from './methods/listSearch';
 
 export class LlamaExtract implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,7 +22,7 @@ export class LlamaExtract implements INodeType {
 		properties: resourceProperties,
 	};
 
-	methods = { listSearch: { searchConfigurations } };
+	methods = { listSearch: { searchAgents, searchConfigurations } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

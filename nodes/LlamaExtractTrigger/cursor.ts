@@ -2,55 +2,53 @@
  * The trigger's exactly-once cursor. Pure: no I/O, no clock; the node feeds it what the list endpoint returned.
  *
  * ## Problem
- * `GET /api/v2/extract` filters only on `created_at` and pages newest-first, but a job becomes interesting when it
- * *finishes*, which can be hours after it was created and in any order. "Created after the last poll" misses every
- * job that was still running at that poll.
+ * `GET /api/v2/extract` filters only on `created_at` and pages newest-first, but a job matters when it *finishes*,
+ * which can be hours after it was created and in any order. "Created after the last poll" misses every job that
+ * was still running at that poll.
  *
  * ## State (JSON, in workflow static data)
- * - `watermark` W (ms): every matching job created before W is settled (emitted once, or deliberately skipped),
- *   except the `stragglers`.
- * - `settled`: id → created ms for settled jobs created at or after W. A job is settled when it was emitted, or when
- *   it is final but not wanted (other event, or history at the first activation).
- * - `stragglers`: ids of unsettled jobs created before W (only the give-up valve below puts them there); they are
- *   re-checked by id.
- * - `pass`: a scan of [W, ∞) that the poll budget cut short: the server's page token to resume with, the lowest
- *   created time of an unsettled job seen so far in the pass, and the newest created time seen.
- * - `baseline`: until the first pass completes, jobs created before this instant that are already final at first
- *   sight are history, settled without emitting (no flood at activation).
+ * - `watermark` W (ms): every matching job created before W is settled, except the `stragglers`.
+ * - `settled`: id → created ms of the settled jobs created at or after W. Settled = emitted, or final but not wanted
+ *   (another event, or history at the first activation).
+ * - `stragglers`: ids of unsettled jobs created before W, re-checked by id (only the give-up valve adds them).
+ * - `pass`: a scan of [W, ∞) that the poll budget cut short: the page token to resume with, the lowest created time
+ *   of an unsettled job seen so far, the newest and oldest created times seen, and the server clock at its start.
+ * - `baseline`: until the first pass completes, jobs created before this instant that are final at first sight are
+ *   history, settled without being emitted (no flood at activation); jobs still running then are emitted later.
  *
  * ## One poll
- * 1. Re-check stragglers with `job_ids=` (only when there are any).
- * 2. Scan jobs created at or after W, newest-first, page by page (resuming `pass.token` if set), until the last page
- *    or the budget. Page size = what the last pass saw plus headroom, so an idle poll is one request.
- * 3. Due = seen jobs that are final, wanted, not settled, and created at or after W (or stragglers). The node emits
- *    the ones it could fetch; the rest stay unsettled ("deferred").
- * 4. `advance`: settle emitted and unwanted final jobs. If the scan stopped early, keep W and save the pass. If it
- *    reached the end: W' = max(W, min(lowest unsettled created time in the pass, newest created time − lag)), then
- *    drop settled ids created before W'.
+ * 1. Re-check the stragglers with `job_ids=` (only when there are any).
+ * 2. Scan jobs created at or after W newest-first, page by page (resuming `pass.token`), until the last page or the
+ *    budget. The page size covers what the window held last time, so an idle poll is one request.
+ * 3. Due = jobs seen final, wanted, not settled, created at or after W (or stragglers). The node emits those it can
+ *    fetch in time; the rest stay unsettled ("deferred").
+ * 4. `advance`: settle the emitted and the unwanted final jobs. Scan cut short: keep W, save the pass. Scan complete:
+ *    W' = max(W, min(lowest created time of an unsettled job in the pass, T − lag)), where T is the server's clock
+ *    (HTTP Date) when the pass began, or the newest created time seen if the server sent no date; then drop the
+ *    settled ids created before W'.
  *
  * ## Why each finished job is emitted exactly once (proof sketch)
- * - At most once: a job is emitted only when due (final, wanted, not settled), and it enters `settled` (or leaves
- *   `stragglers`) in the same state write that goes out with the emitted items (n8n saves static data with the emit;
- *   a poll that throws saves nothing and emits nothing). `settled` only loses ids created before W' and W never decreases, and a
- *   window scan returns only jobs created at or after W, so a pruned id can never be due again. A straggler is
- *   created before W, so only the id re-check can make it due, and it leaves `stragglers` when emitted.
- * - At least once: take a job J that becomes final and wanted. While created(J) ≥ W, every completed pass sees J
- *   (it lists all of [W, ∞); within one pass, the resumed keyset token skips nothing and duplicates are harmless).
- *   W only rises past created(J) when a completed pass found J settled: W' ≤ created time of every unsettled job in
- *   the pass (`pass.low` keeps the ones seen by earlier polls of the pass). Jobs created after the pass started are
- *   newer than anything it saw, so newer than W' (the lag keeps W' a margin behind the newest job, for jobs that
- *   become visible slightly after newer ones). The valve turns jobs below the raised W into stragglers, which the
- *   id re-check watches until they finish. So J is seen final while still watched, and emitted (or deferred and seen
- *   again).
- * - Progress: every poll reads at least one page and emits at least one due job, and a cut-short pass resumes where
- *   it stopped, so a backlog drains even with a tiny budget.
+ * Assumption: a job shows in the list within `lag` of its created_at, and page tokens are keyset positions (a
+ * resumed pass skips nothing; new jobs sort first).
+ * - At most once: a job is emitted only when due, and it enters `settled` (or leaves `stragglers`) in the state that
+ *   is saved with the emitted items (n8n stores static data when a poll emits; a poll that throws emits and saves
+ *   nothing). W never decreases and `settled` only loses ids created before W, which no window scan returns again.
+ *   A straggler was created before W, so only the id re-check can make it due, and it leaves the list when emitted.
+ * - At least once: let J become final with a wanted status. While created(J) ≥ W, each completed pass lists J: it
+ *   covers [W, ∞) and every job visible when it began, which includes every job created before T − lag. A
+ *   completed pass moves W past created(J) only if J was settled: W' ≤ the created time of each unsettled job the
+ *   pass saw (`pass.low` remembers those seen by earlier polls of the pass), and W' ≤ T − lag, below any job the
+ *   pass may not have seen. When the valve raises W past J unsettled, J becomes a straggler and the id re-check
+ *   watches it. Either way J is seen final while watched and is emitted then, or deferred and seen again.
+ * - Progress: a poll reads at least one page and fetches at least one batch, and a cut-short pass resumes where it
+ *   stopped, so a backlog drains even when the budget allows one page per poll.
  *
  * ## Bounds and the give-up valve
  * - `settled` holds only ids created at or after W. A job that never finishes holds W down while newer jobs pile up;
- *   when `settled` exceeds `settledCap`, W is raised (to where at most `settledCap` settled ids remain) and the
- *   unsettled jobs below it become stragglers, watched by id. At most `stragglerCap` stragglers are kept: beyond
- *   that the oldest are given up (never emitted) and reported back so the node can log them.
- * - The raise only applies to the part of the window the completing poll read itself, so no unseen job falls below W.
+ *   when `settled` passes `settledCap`, W is raised to where at most `settledCap` settled ids remain, and the
+ *   unsettled jobs below it become stragglers. At most `stragglerCap` stragglers are kept: beyond that the oldest
+ *   are given up (never emitted) and reported back so the node can log them.
+ * - The raise stays within the part of the window the completing poll read itself, so no unseen job falls below W.
  */
 import { z } from 'zod';
 
@@ -59,7 +57,7 @@ export interface CursorLimits {
 	settledCap: number;
 	/** Most stragglers to watch by id; the oldest beyond it are given up. */
 	stragglerCap: number;
-	/** How far W stays behind the newest job seen, for jobs that become visible late. */
+	/** How long after its created_at a job may take to show in the list; W stays this far behind the server clock. */
 	lagMs: number;
 	/** Page size bounds for the window scan. */
 	minPageSize: number;
@@ -86,6 +84,8 @@ export interface Pass {
 	newest: number | null;
 	/** Oldest created time seen in this pass: everything newer was read by earlier polls. */
 	upper: number;
+	/** Server time when the pass began (null if the server sent none). */
+	clock: number | null;
 }
 
 export interface CursorState {
@@ -161,6 +161,8 @@ export interface PollObservation {
 	scanned: JobStamp[];
 	/** Whether the scan reached the last page of the window. */
 	complete: boolean;
+	/** Server time (HTTP Date) of the scan's first page, when this poll began a pass. */
+	serverTimeMs?: number;
 	/** Token to resume with when not complete. */
 	nextToken?: string;
 	/** Straggler ids re-checked this poll, and what came back (a missing id was deleted). */
@@ -235,9 +237,10 @@ export function advance(
 
 	if (!observation.complete) {
 		const upper = minOf(state.pass?.upper, oldest);
+		const clock = state.pass ? state.pass.clock : (observation.serverTimeMs ?? null);
 		const pass: Pass | undefined =
 			observation.nextToken && upper !== null
-				? { token: observation.nextToken, low: passLow, newest: passNewest, upper }
+				? { token: observation.nextToken, low: passLow, newest: passNewest, upper, clock }
 				: state.pass;
 		return {
 			state: { ...state, settled, stragglers, pass },
@@ -245,8 +248,11 @@ export function advance(
 		};
 	}
 
+	// Every job created before `horizon` was visible when the pass began, so the pass saw it.
+	const clock = state.pass ? state.pass.clock : (observation.serverTimeMs ?? null);
+	const horizon = clock !== null ? clock : passNewest;
 	let watermark = state.watermark;
-	if (passNewest !== null) watermark = Math.max(watermark, passNewest - limits.lagMs);
+	if (horizon !== null) watermark = Math.max(watermark, horizon - limits.lagMs);
 	if (passLow !== null) watermark = Math.max(state.watermark, Math.min(watermark, passLow));
 
 	watermark = valve(watermark, settled, unsettled, state.pass?.upper ?? Number.POSITIVE_INFINITY, limits, (id) =>
@@ -322,6 +328,7 @@ const StoredPass = z.object({
 	low: z.number().nullable(),
 	newest: z.number().nullable(),
 	upper: z.number(),
+	clock: z.number().nullable(),
 });
 
 const StoredState = z.object({

@@ -15,7 +15,15 @@ import {
 } from '../shared/contract';
 import { getExtractJob } from '../shared/jobs';
 import { jobToItemsJson } from '../shared/output';
-import { apiRequest, getConnection, type LlamaCloudConnection, type Query } from '../shared/transport';
+import {
+	getConnection,
+	parseBody,
+	sendRaw,
+	toApiError,
+	type ApiCall,
+	type LlamaCloudConnection,
+	type Query,
+} from '../shared/transport';
 import {
 	advance,
 	dueJobs,
@@ -141,17 +149,26 @@ function stampOf(ctx: IPollFunctions, settings: TriggerSettings, job: ExtractV2J
 	};
 }
 
+interface ListedPage {
+	page: ExtractV2JobQueryResponse;
+	/** The server's clock (HTTP Date), if it sent one. */
+	serverTimeMs?: number;
+}
+
+/** One page of `GET /api/v2/extract`; retries stop at `deadline` (the end of the poll budget). */
 async function listPage(
 	this: IPollFunctions,
 	query: Query,
 	connection: LlamaCloudConnection,
-): Promise<ExtractV2JobQueryResponse> {
-	return await apiRequest.call(
-		this,
-		{ method: 'GET', path: '/api/v2/extract', query },
-		ExtractV2JobQueryResponse,
-		connection,
-	);
+	deadline?: number,
+): Promise<ListedPage> {
+	const call: ApiCall = { method: 'GET', path: '/api/v2/extract', query, deadline };
+	const response = await sendRaw.call(this, call, connection);
+	if (response.statusCode >= 400) throw toApiError(this, response, call);
+	const page = parseBody(this, response.body, ExtractV2JobQueryResponse, call);
+	const date = response.headers.date;
+	const serverTimeMs = typeof date === 'string' ? Date.parse(date) : Number.NaN;
+	return { page, serverTimeMs: Number.isNaN(serverTimeMs) ? undefined : serverTimeMs };
 }
 
 /** The stragglers' current state, by id. */
@@ -159,16 +176,18 @@ async function checkStragglers(
 	this: IPollFunctions,
 	ids: string[],
 	connection: LlamaCloudConnection,
+	deadline: number,
 ): Promise<ExtractV2Job[]> {
 	const jobs: ExtractV2Job[] = [];
 	for (let start = 0; start < ids.length; start += IDS_PER_REQUEST) {
 		const chunk = ids.slice(start, start + IDS_PER_REQUEST);
 		let pageToken: string | undefined;
 		do {
-			const page = await listPage.call(
+			const { page } = await listPage.call(
 				this,
 				{ job_ids: chunk, page_size: chunk.length, page_token: pageToken },
 				connection,
+				deadline,
 			);
 			jobs.push(...page.items);
 			pageToken = page.items.length > 0 ? (page.next_page_token ?? undefined) : undefined;
@@ -181,6 +200,8 @@ interface WindowScan {
 	jobs: ExtractV2Job[];
 	complete: boolean;
 	nextToken?: string;
+	/** Server time of the first page, when the scan began a pass. */
+	serverTimeMs?: number;
 	/** The saved pass could not be resumed and the scan restarted from the newest job. */
 	restarted: boolean;
 }
@@ -190,12 +211,16 @@ function isStaleToken(error: unknown): boolean {
 	return error instanceof NodeApiError && ['400', '404', '410', '422'].includes(String(code));
 }
 
-/** Jobs created at or after the watermark, newest first, until the last page or the scan deadline. */
+/**
+ * Jobs created at or after the watermark, newest first, until the last page or `scanUntil`. Always reads at least
+ * one page, so a pass advances even on a tiny budget.
+ */
 async function scanWindow(
 	this: IPollFunctions,
 	state: CursorState,
 	settings: TriggerSettings,
 	connection: LlamaCloudConnection,
+	scanUntil: number,
 	deadline: number,
 ): Promise<WindowScan> {
 	const query: Query = {
@@ -206,22 +231,25 @@ async function scanWindow(
 	const jobs: ExtractV2Job[] = [];
 	let pageToken = state.pass?.token;
 	let restarted = false;
+	let serverTimeMs: number | undefined;
 	for (;;) {
-		let page;
+		let listed: ListedPage;
 		try {
-			page = await listPage.call(this, { ...query, page_token: pageToken }, connection);
+			listed = await listPage.call(this, { ...query, page_token: pageToken }, connection, deadline);
 		} catch (error) {
 			// A resume token the server no longer accepts: scan the whole window again (duplicates are harmless).
-			if (pageToken !== state.pass?.token || !isStaleToken(error) || restarted) throw error;
-			this.logger.warn(`LlamaExtract Trigger: the saved page token was refused; rescanning from the newest job`);
+			if (!pageToken || pageToken !== state.pass?.token || !isStaleToken(error)) throw error;
+			this.logger.warn('LlamaExtract Trigger: the saved page token was refused; scanning again from the newest job');
 			restarted = true;
 			pageToken = undefined;
 			continue;
 		}
+		const { page } = listed;
+		if (jobs.length === 0 && !pageToken) serverTimeMs = listed.serverTimeMs;
 		jobs.push(...page.items);
 		pageToken = page.items.length > 0 ? (page.next_page_token ?? undefined) : undefined;
-		if (!pageToken) return { jobs, complete: true, restarted };
-		if (Date.now() >= deadline) return { jobs, complete: false, nextToken: pageToken, restarted };
+		if (!pageToken) return { jobs, complete: true, restarted, serverTimeMs };
+		if (Date.now() >= scanUntil) return { jobs, complete: false, nextToken: pageToken, restarted, serverTimeMs };
 	}
 }
 
@@ -337,9 +365,19 @@ export async function pollForJobs(this: IPollFunctions): Promise<INodeExecutionD
 	let state = stored?.filterKey === key ? stored : initialState(startedAt, settings.lookbackMs, key);
 	const connection = await getConnection.call(this);
 
+	const deadline = startedAt + budget;
 	const stragglersSeen =
-		state.stragglers.length > 0 ? await checkStragglers.call(this, state.stragglers, connection) : [];
-	const scan = await scanWindow.call(this, state, settings, connection, startedAt + budget * SCAN_SHARE);
+		state.stragglers.length > 0
+			? await checkStragglers.call(this, state.stragglers, connection, deadline)
+			: [];
+	const scan = await scanWindow.call(
+		this,
+		state,
+		settings,
+		connection,
+		startedAt + budget * SCAN_SHARE,
+		deadline,
+	);
 	if (scan.restarted) state = { ...state, pass: undefined };
 
 	const jobs = latestById([...stragglersSeen, ...scan.jobs]);
@@ -359,6 +397,7 @@ export async function pollForJobs(this: IPollFunctions): Promise<INodeExecutionD
 		scanned: scan.jobs.map(stamp),
 		complete: scan.complete,
 		nextToken: scan.nextToken,
+		serverTimeMs: scan.serverTimeMs,
 		stragglersChecked: state.stragglers.length > 0,
 		stragglersSeen: stragglersSeen.map(stamp),
 		delivered,
@@ -388,7 +427,7 @@ async function fetchTestEvent(
 	const connection = await getConnection.call(this);
 	const newestPerStatus = await Promise.all(
 		settings.wantedStatuses.map(async (status) => {
-			const page = await listPage.call(
+			const { page } = await listPage.call(
 				this,
 				{ ...filterQuery(settings), status, page_size: 1 },
 				connection,

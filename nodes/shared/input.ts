@@ -49,9 +49,61 @@ export function requireBinary(
 	return binary;
 }
 
+/** Extensions of the document types LlamaCloud reads, for files that arrive without one (webhooks, mail bodies). */
+const EXTENSION_FOR_MIME_TYPE: Record<string, string> = {
+	'application/pdf': 'pdf',
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/tiff': 'tiff',
+	'image/webp': 'webp',
+	'image/gif': 'gif',
+	'image/bmp': 'bmp',
+	'text/plain': 'txt',
+	'text/markdown': 'md',
+	'text/csv': 'csv',
+	'text/html': 'html',
+	'application/rtf': 'rtf',
+	'application/msword': 'doc',
+	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+	'application/vnd.ms-excel': 'xls',
+	'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+	'application/vnd.ms-powerpoint': 'ppt',
+	'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+};
+
+/** MIME types that say nothing about what a file is. */
+const UNTELLING_MIME_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'application/unknown']);
+
+function hasExtension(name: string): boolean {
+	return /\.[A-Za-z0-9]{1,10}$/.test(name);
+}
+
+/** The name LlamaCloud sees; it tells the file type by the extension, so one is added from the MIME type if missing. */
 export function fileNameFor(binary: IBinaryData): string {
-	if (binary.fileName) return binary.fileName;
-	return `document${binary.fileExtension ? `.${binary.fileExtension}` : ''}`;
+	const name = binary.fileName || 'document';
+	if (hasExtension(name)) return name;
+	const extension = binary.fileExtension || EXTENSION_FOR_MIME_TYPE[(binary.mimeType ?? '').toLowerCase()];
+	return extension ? `${name}.${extension}` : name;
+}
+
+/** Refuses a file whose type nothing tells: no extension, and a MIME type such as application/octet-stream. */
+export function requireKnownFileType(
+	this: IExecuteFunctions,
+	binary: IBinaryData,
+	binaryPropertyName: string,
+	itemIndex: number,
+): void {
+	const mimeType = (binary.mimeType ?? '').split(';')[0].trim().toLowerCase();
+	if (hasExtension(fileNameFor(binary)) || !UNTELLING_MIME_TYPES.has(mimeType)) return;
+	throw new NodeOperationError(
+		this.getNode(),
+		`The file "${binary.fileName || 'document'}" in Input Binary Field "${binaryPropertyName}" on item ${itemIndex} has no extension and the MIME type "${mimeType || '(none)'}", so its type is unknown`,
+		{
+			itemIndex,
+			description:
+				'LlamaCloud tells the type of a document by its extension. In the node that produces the file, give it a name with an extension (for example invoice.pdf) or a MIME type such as application/pdf.',
+		},
+	);
 }
 
 function tooLargeError(
@@ -228,6 +280,7 @@ export async function uploadBinaryFile(
 	},
 ): Promise<FileV2> {
 	const binary = requireBinary.call(this, itemIndex, binaryPropertyName);
+	requireKnownFileType.call(this, binary, binaryPropertyName, itemIndex);
 	const externalFileId = options.externalFileId || newUploadToken();
 	const fields: Array<[string, string]> = [
 		['purpose', options.purpose],
@@ -249,6 +302,7 @@ export async function uploadBinaryFile(
 				path: '/api/v1/beta/files',
 				headers: upload.headers,
 				makeBody: upload.makeBody,
+				followRedirects: false,
 				itemIndex,
 				timeoutMs: 300_000,
 				...uploadRetry(
@@ -343,6 +397,7 @@ export async function uploadFileBytes(
 			path: '/api/v1/beta/files',
 			headers: { 'content-type': envelope.contentType, 'content-length': String(body.length) },
 			body,
+			followRedirects: false,
 			itemIndex,
 			timeoutMs: 300_000,
 			...uploadRetry(

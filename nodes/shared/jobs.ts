@@ -26,6 +26,23 @@ export interface CreateJobInput {
 	itemIndex: number;
 }
 
+/** The node parameter behind each field of a create request, so a 422 says what to change. */
+const CREATE_FIELD_LABELS: Record<string, string> = {
+	file_input: 'File or Parse Job ID',
+	configuration_id: 'Configuration',
+	data_schema: 'the schema (JSON Schema, Fields or JSON Example)',
+	tier: 'Extraction Settings › Tier',
+	version: 'Extraction Settings › Version',
+	extraction_target: 'Extraction Settings › Extraction Target',
+	system_prompt: 'Extraction Settings › System Prompt',
+	target_pages: 'Extraction Settings › Target Pages',
+	max_pages: 'Extraction Settings › Max Pages',
+	parse_tier: 'Extraction Settings › Parse Tier',
+	parse_config_id: 'Extraction Settings › Parse Configuration ID',
+	cite_sources: 'Extraction Settings › Cite Sources',
+	confidence_scores: 'Extraction Settings › Confidence Scores',
+};
+
 /** Server clocks and ours may differ a little; the job-list window opens this much earlier. */
 export const CLOCK_SKEW_ALLOWANCE_MS = 30_000;
 
@@ -127,8 +144,10 @@ export async function createExtractJob(
 				path: '/api/v2/extract',
 				body,
 				itemIndex: input.itemIndex,
-				notFoundHint:
-					'The file, parse job or saved configuration was not found in this project and region. Check the ID and the credential.',
+				notFoundHint: body.configuration_id
+					? `Item ${input.itemIndex} asked for the saved configuration ${body.configuration_id} and the document ${body.file_input}. Check the Configuration parameter (pick it from the list) and the document ID: both must exist in the project and region of the LlamaCloud credential.`
+					: `The document ${body.file_input} of item ${input.itemIndex} does not exist in the project and region of the LlamaCloud credential. Check the File or Parse Job ID, or upload the file (Input Type: Binary File).`,
+				fieldLabels: CREATE_FIELD_LABELS,
 				retry: 'create',
 				findExisting: async (firstAttemptAtMs) =>
 					await findCreatedJob.call(this, body, firstAttemptAtMs, input.itemIndex, connection),
@@ -154,7 +173,7 @@ export async function getExtractJob(
 			path: `/api/v2/extract/${encodeURIComponent(jobId)}`,
 			query: { expand: options.expand },
 			itemIndex: options.itemIndex,
-			notFoundHint: `No extract job "${jobId}" exists in this project and region. Extract job IDs start with ext-.`,
+			notFoundHint: `No extract job "${jobId}" exists in the project and region of the LlamaCloud credential. Check the Job ID${options.itemIndex === undefined ? '' : ` on item ${options.itemIndex}`} (extract job IDs start with ext-), and that the credential is the one the job was created with.`,
 		},
 		ExtractV2Job,
 		connection,
@@ -290,9 +309,10 @@ export class BatchJobWaiter {
 		return await outcome;
 	}
 
+	/** A list may leave a field it does not carry as null (pydantic), so null is asked for once by GET. */
 	private hasResult(job: ExtractV2Job): boolean {
 		if (job.status !== 'COMPLETED') return true;
-		return job.extract_result !== undefined && this.getOnlyExpand.length === 0;
+		return job.extract_result !== undefined && job.extract_result !== null && this.getOnlyExpand.length === 0;
 	}
 
 	private async run(): Promise<void> {

@@ -18,26 +18,35 @@ export type RetryMode =
 	| 'none';
 
 export interface RetryPolicy {
-	/** Attempts in total, the first one included. */
+	/** Attempts in total, the first one included, while failures are errors (5xx, resets, timeouts). */
 	maxAttempts: number;
+	/**
+	 * Attempts while the failures are 429s. A rate limit is expected to clear, so unattended batches keep going,
+	 * still bounded by the deadline; the cap only guards against a server that says "retry now" forever.
+	 */
+	maxRateLimitedAttempts: number;
 	/** Backoff before the second attempt; it doubles per attempt. */
 	baseDelayMs: number;
 	/** Backoff ceiling. */
 	maxDelayMs: number;
 	/** Up to this fraction of a backoff is taken off at random, so parallel items do not retry in lockstep. */
 	jitter: number;
-	/** Retry window when the caller gives no deadline, counted from the first attempt. */
+	/** Retry window of an execution's request when the caller gives no deadline, counted from the first attempt. */
 	defaultBudgetMs: number;
+	/** The same for someone waiting in the editor (a list search, a credential test). */
+	interactiveBudgetMs: number;
 }
 
 /** Close to LlamaCloud's own SDKs (0.5 s doubling to 8 s, 60 s timeout), with more attempts because a batch
  * of unattended items should ride out a rate-limit spell rather than fail. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxAttempts: 8,
+	maxRateLimitedAttempts: 40,
 	baseDelayMs: 500,
 	maxDelayMs: 8_000,
 	jitter: 0.5,
 	defaultBudgetMs: 120_000,
+	interactiveBudgetMs: 15_000,
 };
 
 /** One failed attempt, reduced to what the decision needs. */
@@ -106,6 +115,26 @@ export function decideRetry(mode: RetryMode, failure: AttemptFailure, canCheck: 
 	// A rate limiter answers before the request is handled, so a 429'd create was surely not taken.
 	if (failure.status === 429) return 'retry';
 	return canCheck ? 'check-then-retry' : 'stop';
+}
+
+/** Failures so far in one call, counted apart: 429s do not use up the attempts meant for errors. */
+export interface FailureCounts {
+	rateLimited: number;
+	other: number;
+}
+
+export function isRateLimit(failure: AttemptFailure): boolean {
+	return failure.kind === 'status' && failure.status === 429;
+}
+
+/** Counts `failure` in, and says how many failures of its kind there have been (the backoff exponent). */
+export function countFailure(counts: FailureCounts, failure: AttemptFailure): number {
+	return isRateLimit(failure) ? ++counts.rateLimited : ++counts.other;
+}
+
+/** Whether another attempt is allowed after the failures counted so far. */
+export function attemptsRemain(counts: FailureCounts, policy: RetryPolicy): boolean {
+	return counts.other < policy.maxAttempts && counts.rateLimited < policy.maxRateLimitedAttempts;
 }
 
 /** Capped exponential backoff with jitter; `attempt` is the number of the attempt that just failed (1-based). */

@@ -77,6 +77,11 @@ export function findSchemaProblem(schema: unknown): SchemaProblem | undefined {
 	return undefined;
 }
 
+/** JSON.parse's complaint without the "(line 1 column 19)" newer Node versions add, so it reads the same everywhere. */
+export function jsonErrorText(error: unknown): string {
+	return String((error as Error)?.message ?? error).replace(/\s*\(line \d+ column \d+\)\s*$/, '');
+}
+
 /**
  * Parses a JSON Schema given as text or as an object (n8n hands `json` parameters over as either),
  * and checks LlamaExtract's rules. `parameterLabel` is the name the user sees in the node.
@@ -90,7 +95,7 @@ export function parseJsonSchemaParameter(
 	let schema: unknown = value;
 	if (typeof value === 'string') {
 		if (!value.trim()) {
-			throw new NodeOperationError(node, `The "${parameterLabel}" parameter is empty`, {
+			throw new NodeOperationError(node, `The "${parameterLabel}" parameter is empty on item ${itemIndex}`, {
 				itemIndex,
 				description:
 					'Enter a JSON Schema such as {"type": "object", "properties": {"total": {"type": "number"}}}, or pick another Schema Source.',
@@ -99,15 +104,15 @@ export function parseJsonSchemaParameter(
 		try {
 			schema = JSON.parse(value);
 		} catch (error) {
-			throw new NodeOperationError(node, `The "${parameterLabel}" parameter is not valid JSON`, {
+			throw new NodeOperationError(node, `The "${parameterLabel}" parameter on item ${itemIndex} is not valid JSON`, {
 				itemIndex,
-				description: `${(error as Error).message}. Check for a missing quote, comma or brace.`,
+				description: `${jsonErrorText(error)}. Check for a missing quote, comma or brace.`,
 			});
 		}
 	}
 	const problem = findSchemaProblem(schema);
 	if (problem) {
-		throw new NodeOperationError(node, `The "${parameterLabel}" parameter ${problem.message}`, {
+		throw new NodeOperationError(node, `The "${parameterLabel}" parameter on item ${itemIndex} ${problem.message}`, {
 			itemIndex,
 			description: problem.hint,
 		});

@@ -17,12 +17,15 @@ import type { z } from 'zod';
 
 import { cursorPage, ErrorBody, type ValidationErrorEntry } from './contract';
 import {
+	attemptsRemain,
 	CANCELLED_CODE,
+	countFailure,
 	decideRetry,
 	DEFAULT_RETRY_POLICY,
 	nextDelayMs,
 	statusFailure,
 	type AttemptFailure,
+	type FailureCounts,
 	type RetryMode,
 } from './retry';
 
@@ -43,8 +46,10 @@ export interface ApiCall {
 	itemIndex?: number;
 	/** Per-request timeout; LlamaCloud's SDKs use 60 s. */
 	timeoutMs?: number;
-	/** Extra hint appended to a 404 description, e.g. where to find the right ID. */
+	/** The description of a 404, e.g. which parameter holds the ID and where to find the right one. */
 	notFoundHint?: string;
+	/** Request body field → the node parameter that sets it, so a 422 says which parameter to fix. */
+	fieldLabels?: Record<string, string>;
 	/**
 	 * How failures are retried (retry.ts). Default: `safe` for GET/PUT/DELETE, `create` for POST/PATCH, which
 	 * resends only what the server surely did not take. Mark an idempotent POST (upsert, validation) `safe`.
@@ -62,6 +67,11 @@ export interface ApiCall {
 	makeBody?: () => Promise<object | FormData> | object | FormData;
 	/** Extra request headers, e.g. the content type and length of a hand-built multipart body. */
 	headers?: Record<string, string>;
+	/**
+	 * False for uploads: to replay a body on a redirect, the HTTP client keeps every byte it sent, which would hold a
+	 * streamed 500 MB file in memory. The API does not redirect these calls.
+	 */
+	followRedirects?: boolean;
 }
 
 export interface LlamaCloudConnection {
@@ -158,6 +168,7 @@ async function sendOnce(
 		timeout: call.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 	};
 	if (call.headers) options.headers = { ...call.headers };
+	if (call.followRedirects === false) options.disableFollowRedirect = true;
 	const body = call.makeBody ? await call.makeBody() : call.body;
 	if (body !== undefined) options.body = body as IHttpRequestOptions['body'];
 	try {
@@ -190,6 +201,18 @@ export function limitRetriesUntil(ctx: ApiContext, itemIndex: number, deadlineMs
 	let deadlines = itemDeadlines.get(ctx);
 	if (!deadlines) itemDeadlines.set(ctx, (deadlines = new Map()));
 	deadlines.set(itemIndex, deadlineMs);
+}
+
+/** How long a call may keep retrying when neither it nor its item sets a deadline. */
+function defaultRetryBudgetMs(ctx: ApiContext): number {
+	if ('getExecutionCancelSignal' in ctx) return DEFAULT_RETRY_POLICY.defaultBudgetMs;
+	// A poll must finish inside its tick (older n8n versions have no budget); anything else is the editor waiting.
+	if ('__emit' in ctx) {
+		return typeof ctx.getPollBudgetMs === 'function'
+			? Math.min(ctx.getPollBudgetMs(), DEFAULT_RETRY_POLICY.defaultBudgetMs)
+			: DEFAULT_RETRY_POLICY.defaultBudgetMs;
+	}
+	return DEFAULT_RETRY_POLICY.interactiveBudgetMs;
 }
 
 /** `IPollFunctions` and `ILoadOptionsFunctions` have no cancel signal; executions do. */
@@ -225,9 +248,10 @@ export async function sendRaw(
 	const signal = cancelSignalOf(this);
 	const firstAttemptAtMs = Date.now();
 	const itemDeadline = call.itemIndex === undefined ? undefined : itemDeadlines.get(this)?.get(call.itemIndex);
-	const deadline = call.deadline ?? itemDeadline ?? firstAttemptAtMs + policy.defaultBudgetMs;
+	const deadline = call.deadline ?? itemDeadline ?? firstAttemptAtMs + defaultRetryBudgetMs(this);
 	const request = `${call.method} ${call.path}`;
 
+	const counts: FailureCounts = { rateLimited: 0, other: 0 };
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(this, call, conn);
 		let failure: AttemptFailure | undefined;
@@ -239,6 +263,7 @@ export async function sendRaw(
 			if (code === undefined) throw outcome.error;
 			failure = { kind: 'network', code };
 		}
+		const failuresOfKind = countFailure(counts, failure);
 		const giveUp = async (note: string): Promise<RawResponse> => {
 			if (decideRetry(mode, failure!, true) === 'check-then-retry' && call.findExisting) {
 				// The last attempt may still have created something: look once more before reporting.
@@ -262,12 +287,12 @@ export async function sendRaw(
 						: '',
 			);
 		}
-		if (attempt >= policy.maxAttempts) {
+		if (!attemptsRemain(counts, policy)) {
 			return await giveUp(
 				`Tried ${attempt} times over ${Math.round((Date.now() - firstAttemptAtMs) / 1000)} s; LlamaCloud kept failing (${describeFailure(failure)}). Try again later, or lower Max Concurrent Jobs.`,
 			);
 		}
-		const delay = nextDelayMs(attempt, failure, policy, Math.random());
+		const delay = nextDelayMs(failuresOfKind, failure, policy, Math.random());
 		if (Date.now() + delay > deadline) {
 			const asked = failure.kind === 'status' && failure.retryAfterMs !== undefined;
 			return await giveUp(
@@ -277,7 +302,7 @@ export async function sendRaw(
 			);
 		}
 		this.logger?.debug(
-			`LlamaCloud ${request} failed (${describeFailure(failure)}); attempt ${attempt + 1} of ${policy.maxAttempts} in ${delay} ms`,
+			`LlamaCloud ${request} failed (${describeFailure(failure)}); attempt ${attempt + 1} in ${delay} ms`,
 			{ itemIndex: call.itemIndex },
 		);
 		try {
@@ -391,20 +416,56 @@ const STATUS_TITLES: Record<number, string> = {
 	504: 'Gateway timeout',
 };
 
-function hintFor(status: number, call: ApiCall, baseUrl?: string): string {
+const REGION_HOSTS: Record<string, string> = {
+	'api.cloud.llamaindex.ai': 'the US region',
+	'api.cloud.eu.llamaindex.ai': 'the EU region',
+};
+
+function describeEndpoint(baseUrl: string | undefined): string {
+	if (!baseUrl) return 'LlamaCloud';
+	let host = '';
+	try {
+		host = new URL(baseUrl).host;
+	} catch {
+		return 'LlamaCloud';
+	}
+	const region = REGION_HOSTS[host];
+	return region ? `LlamaCloud in ${region} (${host})` : `LlamaCloud at ${baseUrl}`;
+}
+
+/** "Extraction Settings › Version (configuration.version)" for the 422 entries whose field the caller named. */
+function labelledFields(body: unknown, call: ApiCall): string[] {
+	const parsed = ErrorBody.safeParse(body);
+	if (!parsed.success || !Array.isArray(parsed.data.detail) || !call.fieldLabels) return [];
+	const labels: string[] = [];
+	for (const entry of parsed.data.detail) {
+		const path = entry.loc.filter((part) => part !== 'body');
+		const field = [...path].reverse().find((part): part is string => typeof part === 'string' && part in call.fieldLabels!);
+		const label = field ? `${call.fieldLabels[field]} (${path.join('.')})` : undefined;
+		if (label && !labels.includes(label)) labels.push(label);
+	}
+	return labels;
+}
+
+function hintFor(status: number, call: ApiCall, response: RawResponse): string {
+	const onItem = call.itemIndex === undefined ? '' : ` on item ${call.itemIndex}`;
 	switch (status) {
 		case 401:
-			return `LlamaCloud${baseUrl ? ` at ${baseUrl}` : ''} did not accept the API key. Keys belong to one region: a key made in the EU region fails on the US endpoint and the other way round. Open the LlamaCloud credential, check the API key, and pick the region the key was created in.`;
+			return `${describeEndpoint(response.baseUrl)} did not accept the API key. Keys belong to one region: a key made in the EU region fails on the US endpoint and the other way round. Open the LlamaCloud credential, check the API key, and pick the region the key was created in.`;
 		case 402:
-			return 'The LlamaCloud organization is out of credits. Add credits or upgrade the plan in LlamaCloud, then run the node again.';
+			return 'The LlamaCloud organization is out of credits, so nothing was retried. Add credits or upgrade the plan in LlamaCloud (Settings › Billing), then run the node again.';
 		case 403:
 			return 'The key has no access to this project or resource. Check the Project ID and Organization ID in the credential and the role of the key.';
 		case 404:
-			return call.notFoundHint ?? 'Check that the ID exists in this project and region.';
+			return call.notFoundHint ?? `Check the ID${onItem}: it must exist in the project and region of the LlamaCloud credential.`;
 		case 413:
 			return 'LlamaCloud accepts files up to 512 MB for upload and 100 MB for extraction. Split or compress the file.';
-		case 422:
-			return 'LlamaCloud rejected the request fields listed above (field: problem). Fix the node parameter that sets each field, then run the node again.';
+		case 422: {
+			const fields = labelledFields(response.body, call);
+			return fields.length > 0
+				? `Fix ${fields.join(' and ')}${onItem}, then run the node again.`
+				: `LlamaCloud rejected the request fields listed above (field: problem). Fix the node parameter that sets each field${onItem}, then run the node again.`;
+		}
 		case 429:
 			return 'LlamaCloud is rate limiting this key. Lower Max Concurrent Jobs, or retry later.';
 		default:
@@ -425,7 +486,7 @@ export function toApiError(ctx: ApiContext, response: RawResponse, call: ApiCall
 		detail: (response.body as JsonObject)?.detail ?? null,
 		request: `${call.method} ${call.path}`,
 	};
-	const hint = hintFor(status, call, response.baseUrl);
+	const hint = hintFor(status, call, response);
 	return new NodeApiError(ctx.getNode(), errorResponse, {
 		message,
 		description: response.retryNote ? `${hint} ${response.retryNote}` : hint,
@@ -458,11 +519,14 @@ function networkError(
 		message = `Could not reach LlamaCloud for ${request}${code ? ` (${code})` : ''}`;
 	}
 	// Built from scratch, without the original error as cause: its request options hold the API key.
-	const apiError = new NodeApiError(ctx.getNode(), { code, request } as JsonObject, {
+	// Not under a `code` key: NodeApiError would swap our message for its generic one for that code.
+	const apiError = new NodeApiError(ctx.getNode(), { request, networkError: code } as JsonObject, {
 		message,
 		description,
 		itemIndex: call.itemIndex,
 	});
+	// NodeApiError also swaps a message that merely mentions a code such as ECONNRESET; keep ours.
+	apiError.message = message;
 	(apiError as NetworkFailure).networkCode = code || (timedOut ? 'ETIMEDOUT' : 'ENETWORK');
 	return apiError;
 }

@@ -77,7 +77,7 @@ describe('upload', () => {
 			expect(download.statusCode).toBe(200);
 			expect(Buffer.from(await download.body.arrayBuffer()).equals(bytes)).toBe(true);
 		} finally {
-			emulator.config({ memoryFileBytes: 16 * 1024 * 1024 });
+			emulator.config({ memoryFileBytes: 8 * 1024 * 1024 });
 		}
 	});
 });

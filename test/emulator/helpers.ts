@@ -9,7 +9,11 @@ import { assertComponent, assertResponseMatchesSpec } from './openapi';
 
 export const API_KEY = 'llx-test-emulator';
 
-export interface ApiResponse<T = any> {
+/** Response bodies are inspected freely in tests; the spec check above is what keeps them honest. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Body = any;
+
+export interface ApiResponse<T = Body> {
 	status: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: T;
@@ -45,7 +49,7 @@ export class ApiClient {
 		readonly apiKey = API_KEY,
 	) {}
 
-	async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+	async call<T = Body>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
 		const headers: Record<string, string> = {};
 		if (options.authorization !== null) headers.authorization = options.authorization ?? `Bearer ${this.apiKey}`;
 		let body: string | Buffer | FormData | undefined;
@@ -78,19 +82,19 @@ export class ApiClient {
 		return { status: response.statusCode, headers: response.headers, body: parsed as T, text };
 	}
 
-	get<T = any>(path: string, options?: CallOptions) {
+	get<T = Body>(path: string, options?: CallOptions) {
 		return this.call<T>('GET', path, options);
 	}
 
-	post<T = any>(path: string, json?: unknown, options: CallOptions = {}) {
+	post<T = Body>(path: string, json?: unknown, options: CallOptions = {}) {
 		return this.call<T>('POST', path, { ...options, json });
 	}
 
-	put<T = any>(path: string, json?: unknown, options: CallOptions = {}) {
+	put<T = Body>(path: string, json?: unknown, options: CallOptions = {}) {
 		return this.call<T>('PUT', path, { ...options, json });
 	}
 
-	delete<T = any>(path: string, options?: CallOptions) {
+	delete<T = Body>(path: string, options?: CallOptions) {
 		return this.call<T>('DELETE', path, options);
 	}
 
@@ -116,7 +120,7 @@ export class ApiClient {
 	}
 
 	/** Polls GET /api/v2/extract/{id} until a final status; returns the last body. */
-	async waitForJob(id: string, expand: string[] = [], timeoutMs = 10_000): Promise<any> {
+	async waitForJob(id: string, expand: string[] = [], timeoutMs = 10_000): Promise<Body> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const response = await this.get(`/api/v2/extract/${id}`, { query: { expand } });

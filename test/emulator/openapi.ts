@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * Checks emulator responses against the server's own OpenAPI document (the shared subset beside the
  * repo). Operation responses use the spec's schema for that path, method and status; error bodies

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error */
 /**
  * Shared pieces of the performance tests: distinct invoice documents, a way to run code inside a real n8n-core
  * execution context, and interval arithmetic over the emulator's job timings.

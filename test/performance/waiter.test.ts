@@ -127,6 +127,21 @@ describe('BatchJobWaiter', () => {
 		expect(batch.jobFetchCount).toBe(4);
 	});
 
+	test('a completed job listed with a null result is asked for once by GET (a list may leave results out)', async () => {
+		const [seeded, normal] = emulator.seedJobs([
+			{ complete_after_ms: 300, extract_result: null },
+			{ complete_after_ms: 300, extract_result: { vendor: 'Listed' } },
+		]);
+		const { value } = await inExecution(credentials, async (ctx) => {
+			emulator.resetStats();
+			const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx));
+			return await Promise.all([waiter.wait(seeded, 0, 10_000), waiter.wait(normal, 1, 10_000)]);
+		});
+		expect(value![0]).toMatchObject({ kind: 'final', job: { id: seeded.id, status: 'COMPLETED', extract_result: null } });
+		expect(value![1]).toMatchObject({ kind: 'final', job: { id: normal.id, extract_result: { vendor: 'Listed' } } });
+		expect(emulator.stats().byRoute[GET_ONE]).toBe(1);
+	});
+
 	test('asks for a job alone when the list does not return it, and fails only that job if it is gone', async () => {
 		const fileIds = addDocuments(3, (index) => (index === 1 ? ['EMULATOR_STALL'] : []));
 		const { value } = await inExecution(credentials, async (ctx) => {

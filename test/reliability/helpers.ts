@@ -4,14 +4,21 @@
  * and the `Logger` that node contexts resolve from the DI container) plus the console, and a leak check that
  * walks every output item, error and log line for the key.
  */
-import { Logger } from '@n8n/backend-common';
-import { Container } from '@n8n/di';
+import { createRequire } from 'node:module';
+
+import type { Logger as LoggerClass } from '@n8n/backend-common';
+import type { Container as ContainerType } from '@n8n/di';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { LoggerProxy } from 'n8n-workflow';
 import { request } from 'undici';
 
 import type { Emulator } from '../../emulator/server';
 import type { RunResult } from '../harness/n8n';
+
+// n8n-core carries its own copies of these two; node contexts resolve their logger from that container.
+const coreRequire = createRequire(require.resolve('n8n-core'));
+const { Container } = coreRequire('@n8n/di') as { Container: typeof ContainerType };
+const { Logger } = coreRequire('@n8n/backend-common') as { Logger: typeof LoggerClass };
 
 /** Looks like a real key, and is unique enough that any appearance is a leak. */
 export const SENTINEL_API_KEY = 'llx-SENTINEL-5e9c1d7a44b2f80e63c1aa9d0b7e2f41';
@@ -39,7 +46,7 @@ export class LogCapture {
 			debug: sink('debug'),
 			scoped: () => logger,
 		};
-		Container.set(Logger, logger as unknown as Logger);
+		Container.set(Logger, logger as unknown as LoggerClass);
 		LoggerProxy.init(logger as never);
 		for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
 			const spy = jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
@@ -108,10 +115,11 @@ export function deepText(value: unknown): string {
 export class LeakWatch {
 	private readonly texts: string[] = [];
 
-	runs = 0;
+	/** How many results and values were recorded. */
+	recorded = 0;
 
 	record(result: RunResult): RunResult {
-		this.runs++;
+		this.recorded++;
 		this.texts.push(deepText(result.items));
 		this.texts.push(deepText(result.error));
 		this.texts.push(deepText(result.run.data.resultData));
@@ -119,6 +127,7 @@ export class LeakWatch {
 	}
 
 	recordValue(value: unknown): void {
+		this.recorded++;
 		this.texts.push(deepText(value));
 	}
 

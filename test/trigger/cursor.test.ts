@@ -69,15 +69,29 @@ describe('cursor rules', () => {
 		expect(state.watermark).toBe(T0 + 1);
 	});
 
-	test('the watermark trails the newest job by the lag when nothing is unsettled, and never goes back', () => {
+	test('with nothing unsettled the watermark trails the server clock by the lag, and never goes back', () => {
 		let state = initialState(T0, 0, 'k');
 		const jobs = [stamp('a', T0 + 100_000, 'COMPLETED'), stamp('b', T0 + 200_000, 'COMPLETED')];
-		state = completePoll(state, jobs, ['a', 'b']).state;
-		expect(state.watermark).toBe(T0 + 200_000 - DEFAULT_LIMITS.lagMs);
+		const observe = (serverTimeMs?: number) => ({
+			scanned: jobs,
+			complete: true,
+			serverTimeMs,
+			stragglersChecked: false,
+			stragglersSeen: [],
+			delivered: new Set(['a', 'b']),
+		});
+		state = advance(state, observe(T0 + 210_000)).state;
+		expect(state.watermark).toBe(T0 + 210_000 - DEFAULT_LIMITS.lagMs);
 		expect(Object.keys(state.settled)).toEqual(['b']);
+		// Once the server clock is a lag past the newest job, nothing stays in the state.
+		state = advance(state, observe(T0 + 300_000)).state;
+		expect(state.settled).toEqual({});
+		// Without a server clock, W trails the newest job seen; it never moves back.
 		const before = state.watermark;
-		state = completePoll(state, [], []).state;
-		expect(state.watermark).toBe(before);
+		expect(advance(state, observe(undefined)).state.watermark).toBe(before);
+		expect(advance(initialState(T0, 0, 'k'), observe(undefined)).state.watermark).toBe(
+			T0 + 200_000 - DEFAULT_LIMITS.lagMs,
+		);
 	});
 
 	test('a deferred due job (not delivered) holds the watermark and stays due', () => {
@@ -99,7 +113,7 @@ describe('cursor rules', () => {
 			delivered: new Set(['y']),
 		}).state;
 		expect(next.watermark).toBe(state.watermark);
-		expect(next.pass).toEqual({ token: 'tok', low: T0 + 50, newest: T0 + 50, upper: T0 + 40 });
+		expect(next.pass).toEqual({ token: 'tok', low: T0 + 50, newest: T0 + 50, upper: T0 + 40, clock: null });
 		expect(next.baseline).toBe(state.baseline);
 		// Finishing the pass later: W may not pass x, seen running by the earlier poll.
 		const done = completePoll(next, [stamp('z', T0 + 30, 'COMPLETED')], ['z'], NO_LAG).state;
@@ -151,7 +165,7 @@ describe('cursor rules', () => {
 			...initialState(T0, 0, 'k'),
 			baseline: undefined,
 			settled: { n1: T0 + 100, n2: T0 + 101, n3: T0 + 102 },
-			pass: { token: 't', low: null, newest: T0 + 102, upper: T0 + 100 },
+			pass: { token: 't', low: null, newest: T0 + 102, upper: T0 + 100, clock: null },
 		};
 		const next = completePoll(state, [stamp('o1', T0 + 5, 'COMPLETED'), stamp('r', T0 + 4, 'RUNNING')], ['o1'], limits);
 		expect(next.state.watermark).toBe(T0 + 4);
@@ -311,6 +325,8 @@ function drive(options: DriveOptions) {
 				scanned,
 				complete,
 				nextToken: complete ? undefined : token,
+				// Always the current clock: the cursor must use the one from when a resumed pass began.
+				serverTimeMs: now,
 				stragglersChecked: state.stragglers.length > 0,
 				stragglersSeen,
 				delivered: new Set(delivered),
@@ -403,14 +419,30 @@ describe('cursor against a model list endpoint', () => {
 		expectExactlyOnce(jobs, lookback.emitted, () => true);
 	});
 
-	test('a job that becomes visible after newer ones (within the lag) is still emitted', () => {
+	test('a job that shows in the list late (within the lag) after newer ones is still emitted', () => {
 		const rand = random(7);
 		const jobs: ModelJob[] = [
-			{ id: 'early', seq: 1, createdMs: T0 + 1_000, visibleMs: T0 + 25_000, finishMs: T0 + 1_000, status: 'COMPLETED' },
+			{ id: 'early', seq: 1, createdMs: T0 + 1_000, visibleMs: T0 + 29_000, finishMs: T0 + 1_000, status: 'COMPLETED' },
 			{ id: 'late', seq: 2, createdMs: T0 + 10_000, visibleMs: T0 + 10_000, finishMs: T0 + 10_000, status: 'COMPLETED' },
 		];
 		const { emitted } = drive({ rand, server: new ModelServer(jobs, 50), startMs: T0, stepMs: 5_000, polls: 20 });
 		expectExactlyOnce(jobs, emitted, () => true);
+	});
+
+	test('a job created while a long pass runs is caught by the next pass, even when the pass outlasts the lag', () => {
+		const rand = random(5);
+		const jobs: ModelJob[] = Array.from({ length: 30 }, (_, index) => ({
+			id: `old-${index}`,
+			seq: index,
+			createdMs: T0 + 1 + index,
+			visibleMs: T0 + 1 + index,
+			finishMs: T0 + 1 + index,
+			status: 'COMPLETED' as const,
+		}));
+		// Created (and finished) after the pass has read the newest page, while it works through older ones.
+		jobs.push({ id: 'during', seq: 99, createdMs: T0 + 45_000, visibleMs: T0 + 45_000, finishMs: T0 + 45_000, status: 'COMPLETED' });
+		const run = drive({ rand, server: new ModelServer(jobs, 2), startMs: T0, stepMs: 10_000, polls: 40, maxPagesPerPoll: 1 });
+		expectExactlyOnce(jobs, run.emitted, () => true);
 	});
 
 	test('idle polls read one page, and the state stays small once jobs are done', () => {
@@ -424,9 +456,9 @@ describe('cursor against a model list endpoint', () => {
 		const page = server.list(T0 + 10_000_000, state.watermark, pageSizeFor(state), undefined);
 		expect(page.next).toBeUndefined();
 		expect(server.requests - before).toBe(1);
-		// Only the jobs within the lag of the newest one remain.
-		const newest = Math.max(...jobs.map((job) => job.createdMs));
-		expect(Object.values(state.settled).every((c) => c >= newest - DEFAULT_LIMITS.lagMs)).toBe(true);
+		// Long after the last job, nothing remains but the watermark.
+		expect(state.settled).toEqual({});
+		expect(page.items).toEqual([]);
 	});
 
 	test('jobs stuck running: the valve bounds the state, stragglers are emitted once when they end, overflow is given up', () => {

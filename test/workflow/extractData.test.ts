@@ -224,7 +224,7 @@ describe('Extract Data', () => {
 			credentials,
 			input: [binaryItem(Buffer.from('x'), 'a.txt', 'text/plain')],
 		});
-		expect(error?.message).toBe('The "JSON Schema" parameter is not valid JSON');
+		expect(error?.message).toBe('The "JSON Schema" parameter on item 0 is not valid JSON');
 		expect(error?.description).toMatch(/Check for a missing quote, comma or brace/);
 	});
 

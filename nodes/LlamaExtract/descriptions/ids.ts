@@ -87,7 +87,7 @@ export function readId(
 			`The "${parameterLabel}" on item ${itemIndex} looks like a v1 ID ("${id}"), not a ${expected.label} ID`,
 			{
 				itemIndex,
-				description: `v2 ${expected.label} IDs start with ${expected.prefix}. For v1 extraction jobs and agents, use the Legacy Agent (v1) resource.`,
+				description: `v2 ${expected.label} IDs start with ${expected.prefix}. For v1 extraction jobs and agents, use the Legacy Agent (V1) resource.`,
 			},
 		);
 	}

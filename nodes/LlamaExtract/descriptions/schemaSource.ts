@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import {
 	buildSchemaFromFields,
 	inferSchemaFromExample,
+	jsonErrorText,
 	parseJsonSchemaParameter,
 	type FieldDefinition,
 	type JsonSchema,
@@ -204,7 +205,7 @@ export function checkConfigurationId(this: IExecuteFunctions, value: unknown, it
 			{
 				itemIndex,
 				description:
-					'v2 configuration IDs start with cfg-. Use the Legacy Agent (v1) resource for v1 agents, or migrate the agent to a saved configuration.',
+					'v2 configuration IDs start with cfg-. Use the Legacy Agent (V1) resource for v1 agents, or migrate the agent to a saved configuration.',
 			},
 		);
 	}
@@ -225,7 +226,7 @@ export function parseJsonParameter(node: INode, value: unknown, parameterLabel: 
 	} catch (error) {
 		throw new NodeOperationError(node, `The "${parameterLabel}" parameter on item ${itemIndex} is not valid JSON`, {
 			itemIndex,
-			description: `${(error as Error).message}. Check for a missing quote, comma or brace.`,
+			description: `${jsonErrorText(error)}. Check for a missing quote, comma or brace.`,
 		});
 	}
 }
@@ -247,9 +248,11 @@ export function fieldsFromParameter(value: FieldsParameterValue | undefined): Fi
 
 function unwrap(this: IExecuteFunctions, result: SchemaResult, parameterLabel: string, itemIndex: number): JsonSchema {
 	if ('schema' in result) return result.schema;
+	// Builder problems name a field ("field "total" appears twice"); the others read on ("is a list, …").
+	const joiner = result.problem.message.startsWith('field ') ? ': ' : ' ';
 	throw new NodeOperationError(
 		this.getNode(),
-		`The "${parameterLabel}" parameter on item ${itemIndex} ${result.problem.message}`,
+		`The "${parameterLabel}" parameter on item ${itemIndex}${joiner}${result.problem.message}`,
 		{ itemIndex, description: result.problem.hint },
 	);
 }

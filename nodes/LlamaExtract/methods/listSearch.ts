@@ -31,7 +31,7 @@ export async function searchConfigurations(
 
 /** v1 extraction agents (the endpoint returns them all at once), filtered by name as the user types. */
 export async function searchAgents(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const agents = await apiRequest.call(
+	const agents: V1ExtractAgent[] = await apiRequest.call(
 		this,
 		{ method: 'GET', path: '/api/v1/extraction/extraction-agents' },
 		V1ExtractAgent.array(),

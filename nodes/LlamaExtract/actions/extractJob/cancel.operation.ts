@@ -1,15 +1,16 @@
 /**
  * Cancel: stop a job that is still pending or running. A finished job cannot be cancelled; the node says so
- * plainly instead of passing on the server's bare 4xx.
- * API: POST /api/v2/extract/{job_id}/cancel
+ * plainly. It looks at the job first because the server's refusal code is not documented, and a 409 would be
+ * retried as a lock conflict.
+ * API: GET /api/v2/extract/{job_id}, then POST /api/v2/extract/{job_id}/cancel
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { attachJobId } from '../../../shared/batch';
 import { ExtractV2Job, isFinalStatus } from '../../../shared/contract';
 import { getExtractJob } from '../../../shared/jobs';
-import { apiRequest } from '../../../shared/transport';
+import { parseBody, sendRaw, toApiError, type ApiCall } from '../../../shared/transport';
 import { jobIdParameter, readId } from '../../descriptions/ids';
 import { showFor } from '../common';
 
@@ -17,40 +18,40 @@ const properties: INodeProperties[] = [jobIdParameter('ID of the pending or runn
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['cancel'] } }, properties);
 
+function alreadyFinished(ctx: IExecuteFunctions, job: ExtractV2Job, itemIndex: number): NodeOperationError {
+	return attachJobId(
+		new NodeOperationError(ctx.getNode(), `Extract job ${job.id} is already ${job.status}, so it cannot be cancelled`, {
+			itemIndex,
+			description:
+				job.status === 'COMPLETED'
+					? 'Only pending or running jobs can be cancelled. To remove the finished job and its result, use Extract Job › Delete.'
+					: 'Only pending or running jobs can be cancelled. This job has already stopped; nothing more is needed.',
+		}),
+		job.id,
+	);
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const jobId = readId.call(this, itemIndex, 'jobId', 'Job ID', 'extractJob');
-	let job: ExtractV2Job;
-	try {
-		job = await apiRequest.call(
-			this,
-			{
-				method: 'POST',
-				path: `/api/v2/extract/${encodeURIComponent(jobId)}/cancel`,
-				itemIndex,
-				notFoundHint: `No extract job "${jobId}" exists in this project and region. Extract job IDs start with ext-.`,
-			},
-			ExtractV2Job,
-		);
-	} catch (error) {
-		const status = Number((error as NodeApiError).httpCode);
-		if (!(error instanceof NodeApiError) || status === 404 || status < 400 || status >= 500) throw error;
-		// The server refuses to cancel a finished job; look at the job to say why.
-		const current = await getExtractJob.call(this, jobId, { itemIndex });
-		if (!isFinalStatus(current.status)) throw error;
-		throw attachJobId(
-			new NodeOperationError(
-				this.getNode(),
-				`Extract job ${jobId} is already ${current.status}, so it cannot be cancelled`,
-				{
-					itemIndex,
-					description:
-						current.status === 'COMPLETED'
-							? 'Only pending or running jobs can be cancelled. To remove the finished job and its result, use Extract Job › Delete.'
-							: 'Only pending or running jobs can be cancelled. This job has already stopped; nothing more is needed.',
-				},
-			),
-			jobId,
-		);
+	const current = await getExtractJob.call(this, jobId, { itemIndex });
+	if (isFinalStatus(current.status)) throw alreadyFinished(this, current, itemIndex);
+	const call: ApiCall = {
+		method: 'POST',
+		path: `/api/v2/extract/${encodeURIComponent(jobId)}/cancel`,
+		itemIndex,
+		// Cancelling twice ends the same way, so a lost answer may be retried.
+		retry: 'safe',
+		notFoundHint: `No extract job "${jobId}" exists in this project and region. Extract job IDs start with ext-.`,
+	};
+	const response = await sendRaw.call(this, call);
+	if (response.statusCode < 400) {
+		const job = parseBody(this, response.body, ExtractV2Job, call);
+		return [{ json: job as IDataObject, pairedItem: { item: itemIndex } }];
 	}
-	return [{ json: job as IDataObject, pairedItem: { item: itemIndex } }];
+	// The job may have finished between the look and the cancel.
+	if (response.statusCode !== 404 && response.statusCode < 500) {
+		const now = await getExtractJob.call(this, jobId, { itemIndex });
+		if (isFinalStatus(now.status)) throw alreadyFinished(this, now, itemIndex);
+	}
+	throw attachJobId(toApiError(this, response, call), jobId);
 }

@@ -19,13 +19,13 @@ import {
 	splitIntoItemsOption,
 	withFieldMetadata,
 } from '../../descriptions/jobOutput';
+import { DEFAULT_MAX_CONCURRENT_JOBS, maxConcurrencyOption } from '../../descriptions/batchOptions';
 import { jobRequestProperties, prepareJobRequest } from '../../descriptions/jobRequest';
 import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
 import { showFor } from '../common';
 
-/** 20 jobs in flight stay well inside LlamaCloud's upload limit (50 requests / 5 s per project) while a batch
- * of a few dozen documents still finishes in about the time of its slowest job. */
-export const DEFAULT_MAX_CONCURRENT_JOBS = 20;
+// One default for every batch operation; why 20 is safe for LlamaCloud's rate limits is explained there.
+export { DEFAULT_MAX_CONCURRENT_JOBS };
 
 const properties: INodeProperties[] = [
 	...jobRequestProperties,
@@ -38,15 +38,7 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			keepBinaryOption,
-			{
-				displayName: 'Max Concurrent Jobs',
-				name: 'maxConcurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 100 },
-				default: DEFAULT_MAX_CONCURRENT_JOBS,
-				description:
-					'How many items are extracted at the same time. Lower it if LlamaCloud answers 429 (rate limited).',
-			},
+			maxConcurrencyOption,
 			splitIntoItemsOption,
 			...waitOptions,
 		],

@@ -16,7 +16,7 @@ export const description = showFor({ show: { resource: ['legacyAgent'], operatio
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
-	const agents = await apiRequest.call(
+	const agents: V1ExtractAgent[] = await apiRequest.call(
 		this,
 		{ method: 'GET', path: `${V1_BASE}/extraction-agents`, itemIndex },
 		V1ExtractAgent.array(),

@@ -5,17 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { showFor } from '../common';
-import { checkV1Id, describeV1Status, getV1Job } from './shared';
-
-export const v1JobIdParameter: INodeProperties = {
-	displayName: 'Job ID',
-	name: 'jobId',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6',
-	description: 'ID of a v1 extraction job (a UUID), e.g. _llamaextract.job_id from Run Job',
-};
+import { checkV1Id, describeV1Status, getV1Job, v1JobIdParameter } from './shared';
 
 const properties: INodeProperties[] = [v1JobIdParameter];
 

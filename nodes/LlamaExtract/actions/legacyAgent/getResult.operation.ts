@@ -9,8 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { attachJobId } from '../../../shared/batch';
 import { simplifyParameter } from '../../descriptions/jobOutput';
 import { showFor } from '../common';
-import { v1JobIdParameter } from './getJob.operation';
-import { checkV1Id, describeV1Status, failedV1JobError, getV1Job, getV1Result, v1ResultToJson } from './shared';
+import { checkV1Id, describeV1Status, failedV1JobError, getV1Job, getV1Result, v1JobIdParameter, v1ResultToJson } from './shared';
 
 const properties: INodeProperties[] = [v1JobIdParameter, simplifyParameter];
 

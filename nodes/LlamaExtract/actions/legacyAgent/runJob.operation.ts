@@ -162,7 +162,7 @@ export async function executeBatch(this: IExecuteFunctions): Promise<INodeExecut
 						`v1 extraction job ${job.id} is still ${job.status} after ${Math.round(timeoutMs / 1000)} s`,
 						{
 							itemIndex,
-							description: `The job keeps running in LlamaCloud. Read it later with Legacy Agent (v1) › Get Result and Job ID ${job.id}, or raise Wait Timeout.`,
+							description: `The job keeps running in LlamaCloud. Read it later with Legacy Agent (V1) › Get Result and Job ID ${job.id}, or raise Wait Timeout.`,
 						},
 					);
 				}

@@ -110,6 +110,16 @@ export function readV1Config(this: IExecuteFunctions, itemIndex: number): IDataO
 	return Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== '' && value !== undefined));
 }
 
+export const v1JobIdParameter: INodeProperties = {
+	displayName: 'Job ID',
+	name: 'jobId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6',
+	description: 'ID of a v1 extraction job (a UUID), e.g. _llamaextract.job_id from Run Job',
+};
+
 type V1IdKind = 'agent' | 'job';
 
 /** v1 IDs are bare UUIDs; a v2 ID (ext-, cfg-, …) gets pointed to the right resource. */

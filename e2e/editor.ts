@@ -1,0 +1,176 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable no-console */
+/**
+ * The editor in headless Chromium: the node panel, the credential form and the Extract Data parameters.
+ * Assertions are on the DOM; screenshots go to e2e/artifacts/editor-<version>/ for people.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+import type { Locator, Page } from 'playwright-core';
+
+import { dismissPopups, openEditor, type EditorSession } from './lib/browser';
+import { ARTIFACTS_DIR } from './lib/runtimes';
+import { EXAMPLE_IDS } from './lib/workflows';
+import type { EditorCheck } from './suite';
+
+const CONFIGURATION_NAME = 'Invoices (e2e saved configuration)';
+
+/** Runs `body`; on failure saves a screenshot and the page's data-test-ids next to it. */
+async function step(session: EditorSession, name: string, body: () => Promise<void>): Promise<void> {
+	try {
+		await body();
+		await session.screenshot(name);
+	} catch (error) {
+		await session.screenshot(`${name}-FAILED`).catch(() => undefined);
+		const ids = await testIds(session.page).catch(() => []);
+		throw new Error(`${(error as Error).message}\n  page: ${session.page.url()}\n  data-test-ids: ${ids.join(' ')}`);
+	}
+}
+
+async function testIds(page: Page): Promise<string[]> {
+	return await page.evaluate(() => [
+		...new Set([...document.querySelectorAll('[data-test-id]')].map((e) => e.getAttribute('data-test-id') ?? '')),
+	]);
+}
+
+/** Whether every <img> inside `locator` finished loading a real image, and how many there are. */
+async function iconState(locator: Locator): Promise<{ images: number; svgs: number; loaded: boolean; sources: string[] }> {
+	return await locator.evaluate((element) => {
+		const images = [...element.querySelectorAll('img')];
+		return {
+			images: images.length,
+			svgs: element.querySelectorAll('svg').length,
+			loaded: images.every((img) => img.complete && img.naturalWidth > 0),
+			sources: images.map((img) => img.getAttribute('src') ?? ''),
+		};
+	});
+}
+
+/** Opens the node panel, searches "LlamaExtract" and checks every matching item's icon; adds the names to `names`. */
+async function collectNodeItems(page: Page, names: string[]): Promise<void> {
+	// The canvas' own "+" when it is empty, the toolbar's "+" once it has nodes.
+	await page.locator('[data-test-id="canvas-plus-button"]:visible, [data-test-id="node-creator-plus-button"]:visible').first().click();
+	await page.locator('[data-test-id="node-creator-search-bar"]').first().fill('LlamaExtract');
+	const items = page.locator('[data-test-id="node-creator-node-item"]', {
+		has: page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^LlamaExtract/ }),
+	});
+	const noResults = page.locator('[data-test-id="node-creator-no-results"]');
+	await items.first().or(noResults).first().waitFor({ state: 'visible' });
+	await page.waitForLoadState('networkidle').catch(() => undefined);
+	for (const item of await items.all()) {
+		const name = (await item.locator('[data-test-id="node-creator-item-name"]').innerText()).trim();
+		const icon = await iconState(item);
+		assert.ok(icon.images > 0, `${name}: the icon is not an <img> (file icon): ${JSON.stringify(icon)}`);
+		assert.ok(icon.loaded, `${name}: icon did not load: ${icon.sources.join(', ')}`);
+		if (!names.includes(name)) names.push(name);
+	}
+	await page.keyboard.press('Escape');
+}
+
+export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
+	const artifacts = path.join(ARTIFACTS_DIR, `editor-${n8n.runtime.key}`);
+	let session: EditorSession | undefined;
+	const nodeNames: string[] = [];
+	await suite.test(
+		'editor: sign in with headless Chromium (only 127.0.0.1 reachable)',
+		async () => {
+			session = await openEditor(n8n, artifacts);
+			await session.screenshot('signed-in');
+		},
+		{ critical: true },
+	);
+	if (!session) return;
+	const s = session;
+	const page = s.page;
+	try {
+		await suite.test('editor: the node panel lists LlamaExtract and LlamaExtract Trigger with their icons', async () => {
+			await step(s, 'node-panel', async () => {
+				// An empty canvas opens the panel on triggers; a canvas with a node opens it on actions.
+				await page.goto(`${n8n.baseUrl}/workflow/new`);
+				await dismissPopups(page);
+				await collectNodeItems(page, nodeNames);
+				await s.screenshot('node-panel-triggers');
+				await page.goto(`${n8n.baseUrl}/workflow/${EXAMPLE_IDS.email}`);
+				await dismissPopups(page);
+				await collectNodeItems(page, nodeNames);
+				assert.ok(nodeNames.includes('LlamaExtract'), `node panel shows: ${nodeNames.join(', ')}`);
+				assert.ok(nodeNames.includes('LlamaExtract Trigger'), `node panel shows: ${nodeNames.join(', ')}`);
+			});
+		});
+
+		await suite.test('editor: the credential form has the Region dropdown, and Custom reveals Base URL', async () => {
+			await step(s, 'credential-form', async () => {
+				await page.goto(`${n8n.baseUrl}/home/credentials/create`);
+				await dismissPopups(page);
+				const search = page.locator('[data-test-id="new-credential-type-select"]').first();
+				await search.click();
+				await page.keyboard.type('LlamaCloud');
+				await page.locator('[data-test-id="new-credential-type-select-option"]', { hasText: 'LlamaCloud API' }).first().click();
+				await page.locator('[data-test-id="new-credential-type-button"]').click();
+				const modal = page.locator('[data-test-id="credential-edit-dialog"]');
+				await modal.waitFor({ state: 'visible' });
+				const credentialIcon = await iconState(modal);
+				assert.ok(credentialIcon.images > 0 && credentialIcon.loaded, `credential icon: ${JSON.stringify(credentialIcon)}`);
+				const region = modal.locator('[data-test-id="parameter-input-region"]');
+				await region.waitFor({ state: 'visible' });
+				const baseUrl = modal.locator('[data-test-id="parameter-input-baseUrl"]');
+				assert.equal(await baseUrl.count(), 0, 'Base URL is hidden for the default (US) region');
+				await region.click();
+				const options = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
+				const labels = (await options.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+				for (const expected of ['Custom Base URL', 'EU', 'US']) {
+					assert.ok(labels.some((label) => label.includes(expected)), `region options: ${labels.join(' | ')}`);
+				}
+				await options.filter({ hasText: 'Custom Base URL' }).first().click();
+				await baseUrl.waitFor({ state: 'visible' });
+				await s.screenshot('credential-form-custom');
+				await page.keyboard.press('Escape');
+			});
+		});
+
+		await suite.test('editor: Extract Data renders its parameters, the Fields builder and the configuration list from the emulator', async () => {
+			await emulator.createConfiguration(CONFIGURATION_NAME, {
+				type: 'object',
+				properties: { total: { type: 'number', description: 'Amount due' } },
+			});
+			await step(s, 'extract-data-parameters', async () => {
+				await page.goto(`${n8n.baseUrl}/workflow/${EXAMPLE_IDS.email}`);
+				await dismissPopups(page);
+				const node = page.locator('[data-test-id="canvas-node"]', { hasText: 'Extract invoice' }).first();
+				await node.dblclick();
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await ndv.waitFor({ state: 'visible' });
+				for (const parameter of ['resource', 'operation', 'inputType', 'binaryPropertyName', 'schemaSource', 'fields', 'simplify']) {
+					await ndv.locator(`[data-test-id="parameter-input-${parameter}"], [data-test-id="fixed-collection-${parameter}"], [data-test-id="parameter-item"]:has([title="${parameter}"])`).first().waitFor({ state: 'attached', timeout: 10_000 }).catch(() => {
+						throw new Error(`parameter ${parameter} is not rendered`);
+					});
+				}
+				// The Fields builder shows the example's fields.
+				const shown = await ndv.evaluate((element) => [
+					element.textContent ?? '',
+					...[...element.querySelectorAll('input, textarea')].map((input) => (input as HTMLInputElement).value),
+				]);
+				for (const fieldName of ['vendor', 'invoice_number', 'line_items', 'total']) {
+					assert.ok(shown.some((text) => text.includes(fieldName)), `the Fields builder shows ${fieldName}`);
+				}
+				await s.screenshot('extract-data-fields');
+
+				// Saved Configuration: the list comes from the emulator through the credential.
+				await ndv.locator('[data-test-id="parameter-input-schemaSource"]').click();
+				await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible', { hasText: 'Saved Configuration' }).first().click();
+				const locator = ndv.locator('[data-test-id="resource-locator-input"], [data-test-id="rlc-input"]').first();
+				await locator.waitFor({ state: 'visible' });
+				await locator.click();
+				const item = page.locator('[data-test-id="rlc-item"]', { hasText: CONFIGURATION_NAME }).first();
+				await item.waitFor({ state: 'visible', timeout: 20_000 });
+				await s.screenshot('extract-data-configuration-list');
+			});
+		});
+	} finally {
+		const blocked = [...new Set(s.blocked.map((u) => new URL(u).host))];
+		console.log(`    editor: blocked hosts ${blocked.join(', ') || '(none)'}; page errors: ${s.pageErrors.length}`);
+		await s.close();
+	}
+};
