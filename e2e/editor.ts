@@ -35,13 +35,17 @@ async function testIds(page: Page): Promise<string[]> {
 	]);
 }
 
-/** Whether every <img> inside `locator` finished loading a real image, and how many there are. */
-async function iconState(locator: Locator): Promise<{ images: number; svgs: number; loaded: boolean; sources: string[] }> {
+/**
+ * The package's icons inside `locator`: n8n renders a file icon as an <img> served from
+ * /icons/n8n-nodes-llamaextract/…; each must have loaded a real image.
+ */
+async function iconState(locator: Locator): Promise<{ images: number; loaded: boolean; sources: string[] }> {
 	return await locator.evaluate((element) => {
-		const images = [...element.querySelectorAll('img')];
+		const images = [...element.querySelectorAll('img')].filter((img) =>
+			(img.getAttribute('src') ?? '').includes('/icons/n8n-nodes-llamaextract/'),
+		);
 		return {
 			images: images.length,
-			svgs: element.querySelectorAll('svg').length,
 			loaded: images.every((img) => img.complete && img.naturalWidth > 0),
 			sources: images.map((img) => img.getAttribute('src') ?? ''),
 		};
@@ -111,7 +115,7 @@ export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
 				await page.locator('[data-test-id="new-credential-type-button"]').click();
 				const modal = page.locator('[data-test-id="credential-edit-dialog"]');
 				await modal.waitFor({ state: 'visible' });
-				const credentialIcon = await iconState(modal);
+				const credentialIcon = await iconState(page.locator('[data-test-id="editCredential-modal"]').first());
 				assert.ok(credentialIcon.images > 0 && credentialIcon.loaded, `credential icon: ${JSON.stringify(credentialIcon)}`);
 				const region = modal.locator('[data-test-id="parameter-input-region"]');
 				await region.waitFor({ state: 'visible' });

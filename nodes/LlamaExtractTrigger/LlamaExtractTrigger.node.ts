@@ -1,4 +1,9 @@
-import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchConfigurations } from '../LlamaExtract/methods/listSearch';
@@ -9,12 +14,16 @@ export class LlamaExtractTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'LlamaExtract Trigger',
 		name: 'llamaExtractTrigger',
-		icon: { light: 'file:../../icons/llamaextract.svg', dark: 'file:../../icons/llamaextract.dark.svg' },
+		icon: {
+			light: 'file:../../icons/llamaextract.svg',
+			dark: 'file:../../icons/llamaextract.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle:
 			'={{ {"any": "Any Final Status", "cancelled": "Job Cancelled", "completed": "Job Completed", "failed": "Job Failed"}[$parameter["event"]] }}',
-		description: 'Starts the workflow when a LlamaCloud LlamaExtract job completes, fails or is cancelled',
+		description:
+			'Starts the workflow when a LlamaCloud LlamaExtract job completes, fails or is cancelled',
 		defaults: { name: 'LlamaExtract Trigger' },
 		polling: true,
 		inputs: [],

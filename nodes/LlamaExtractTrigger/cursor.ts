@@ -231,7 +231,10 @@ export function advance(
 		return !(job.final && !job.wanted);
 	});
 
-	const lowestUnsettled = [...unsettled.values()].reduce<number | null>((low, c) => minOf(low, c), null);
+	const lowestUnsettled = [...unsettled.values()].reduce<number | null>(
+		(low, c) => minOf(low, c),
+		null,
+	);
 	const passLow = minOf(state.pass?.low, lowestUnsettled);
 	const passNewest = maxOf(state.pass?.newest, newest);
 
@@ -255,8 +258,13 @@ export function advance(
 	if (horizon !== null) watermark = Math.max(watermark, horizon - limits.lagMs);
 	if (passLow !== null) watermark = Math.max(state.watermark, Math.min(watermark, passLow));
 
-	watermark = valve(watermark, settled, unsettled, state.pass?.upper ?? Number.POSITIVE_INFINITY, limits, (id) =>
-		stragglers.push(id),
+	watermark = valve(
+		watermark,
+		settled,
+		unsettled,
+		state.pass?.upper ?? Number.POSITIVE_INFINITY,
+		limits,
+		(id) => stragglers.push(id),
 	);
 	for (const [id, createdMs] of Object.entries(settled)) {
 		if (createdMs < watermark) delete settled[id];
@@ -319,7 +327,10 @@ export function parseTimestamp(value: string): number {
 	const hasZone = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(trimmed);
 	const normalised = (hasZone ? trimmed : `${trimmed}Z`).replace(' ', 'T');
 	const fraction = /\.(\d+)/.exec(normalised);
-	const withMillis = fraction && fraction[1].length > 3 ? normalised.replace(fraction[0], `.${fraction[1].slice(0, 3)}`) : normalised;
+	const withMillis =
+		fraction && fraction[1].length > 3
+			? normalised.replace(fraction[0], `.${fraction[1].slice(0, 3)}`)
+			: normalised;
 	return Date.parse(withMillis);
 }
 

@@ -63,7 +63,8 @@ export function readSettings(this: IPollFunctions): TriggerSettings {
 	const wantedStatuses = EVENT_STATUSES[event];
 	if (!wantedStatuses) {
 		throw new NodeOperationError(this.getNode(), `Event "${event}" is not one this trigger knows`, {
-			description: 'Pick Job Completed, Job Failed, Job Cancelled or Any Final Status in the Event parameter.',
+			description:
+				'Pick Job Completed, Job Failed, Job Cancelled or Any Final Status in the Event parameter.',
 		});
 	}
 	const configurationId = String(
@@ -81,7 +82,11 @@ export function readSettings(this: IPollFunctions): TriggerSettings {
 	}
 	const filters = this.getNodeParameter('filters', {}) as IDataObject;
 	const fileInput = String(filters.fileInput ?? '').trim();
-	if (fileInput && !fileInput.startsWith(ID_PREFIX.file) && !fileInput.startsWith(ID_PREFIX.parseJob)) {
+	if (
+		fileInput &&
+		!fileInput.startsWith(ID_PREFIX.file) &&
+		!fileInput.startsWith(ID_PREFIX.parseJob)
+	) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`Filters › File or Parse Job ID "${fileInput}" is neither a file ID nor a parse job ID`,
@@ -96,7 +101,10 @@ export function readSettings(this: IPollFunctions): TriggerSettings {
 		throw new NodeOperationError(
 			this.getNode(),
 			`Options › Include Jobs From Last (Hours) must be 0 or more (got ${JSON.stringify(options.lookbackHours)})`,
-			{ description: 'Enter how many hours of past jobs to emit at the first activation, or 0 for none.' },
+			{
+				description:
+					'Enter how many hours of past jobs to emit at the first activation, or 0 for none.',
+			},
 		);
 	}
 	return {
@@ -130,11 +138,15 @@ function pollBudgetMs(ctx: IPollFunctions): number {
 function createdMs(ctx: IPollFunctions, job: ExtractV2Job): number {
 	const millis = parseTimestamp(job.created_at);
 	if (Number.isNaN(millis)) {
-		throw new NodeApiError(ctx.getNode(), { id: job.id, created_at: job.created_at } as JsonObject, {
-			message: `LlamaCloud sent job ${job.id} with an unreadable created_at "${job.created_at}"`,
-			description:
-				'The trigger orders jobs by creation time. If you use a custom base URL, check that it points at the LlamaCloud API.',
-		});
+		throw new NodeApiError(
+			ctx.getNode(),
+			{ id: job.id, created_at: job.created_at } as JsonObject,
+			{
+				message: `LlamaCloud sent job ${job.id} with an unreadable created_at "${job.created_at}"`,
+				description:
+					'The trigger orders jobs by creation time. If you use a custom base URL, check that it points at the LlamaCloud API.',
+			},
+		);
 	}
 	return millis;
 }
@@ -233,23 +245,30 @@ async function scanWindow(
 	let restarted = false;
 	let serverTimeMs: number | undefined;
 	for (;;) {
-		let listed: ListedPage;
-		try {
-			listed = await listPage.call(this, { ...query, page_token: pageToken }, connection, deadline);
-		} catch (error) {
-			// A resume token the server no longer accepts: scan the whole window again (duplicates are harmless).
-			if (!pageToken || pageToken !== state.pass?.token || !isStaleToken(error)) throw error;
-			this.logger.warn('LlamaExtract Trigger: the saved page token was refused; scanning again from the newest job');
+		const resuming = pageToken !== undefined && pageToken === state.pass?.token;
+		const listed = await listPage
+			.call(this, { ...query, page_token: pageToken }, connection, deadline)
+			.catch((error: unknown) => {
+				if (resuming && isStaleToken(error)) return undefined;
+				throw error;
+			});
+		if (!listed) {
+			// The server no longer accepts the saved token: scan the whole window again (duplicates are harmless).
+			this.logger.warn(
+				'LlamaExtract Trigger: the saved page token was refused; scanning again from the newest job',
+			);
 			restarted = true;
 			pageToken = undefined;
 			continue;
 		}
 		const { page } = listed;
-		if (jobs.length === 0 && !pageToken) serverTimeMs = listed.serverTimeMs;
+		// The clock of a pass is the server's time when its first page was read.
+		if (!resuming && jobs.length === 0) serverTimeMs = listed.serverTimeMs;
 		jobs.push(...page.items);
 		pageToken = page.items.length > 0 ? (page.next_page_token ?? undefined) : undefined;
 		if (!pageToken) return { jobs, complete: true, restarted, serverTimeMs };
-		if (Date.now() >= scanUntil) return { jobs, complete: false, nextToken: pageToken, restarted, serverTimeMs };
+		if (Date.now() >= scanUntil)
+			return { jobs, complete: false, nextToken: pageToken, restarted, serverTimeMs };
 	}
 }
 
@@ -288,10 +307,10 @@ async function fetchJob(
 }
 
 function toItems(job: ExtractV2Job, settings: TriggerSettings): INodeExecutionData[] {
-	let shaped = job;
+	const shaped = { ...job };
 	if (!settings.includeResult) {
-		const { extract_result: _result, extract_metadata: _metadata, ...rest } = job;
-		shaped = rest as ExtractV2Job;
+		delete shaped.extract_result;
+		delete shaped.extract_metadata;
 	}
 	return jobToItemsJson(shaped, {
 		simplify: settings.simplify,
@@ -362,7 +381,8 @@ export async function pollForJobs(this: IPollFunctions): Promise<INodeExecutionD
 	const staticData = this.getWorkflowStaticData('node');
 	const key = filterKey(settings);
 	const stored = readState(staticData.cursor);
-	let state = stored?.filterKey === key ? stored : initialState(startedAt, settings.lookbackMs, key);
+	let state =
+		stored?.filterKey === key ? stored : initialState(startedAt, settings.lookbackMs, key);
 	const connection = await getConnection.call(this);
 
 	const deadline = startedAt + budget;
@@ -447,15 +467,21 @@ async function fetchTestEvent(
 			},
 		);
 	}
-	candidates.sort((a, b) => createdMs(this, b) - createdMs(this, a) || finishedAt(b) - finishedAt(a));
+	candidates.sort(
+		(a, b) => createdMs(this, b) - createdMs(this, a) || finishedAt(b) - finishedAt(a),
+	);
 	const newest = candidates[0];
 	const job = needsFetch(newest, settings)
 		? await fetchJob.call(this, newest, settings, connection)
 		: newest;
 	if (!job) {
-		throw new NodeOperationError(this.getNode(), `Job ${newest.id} was deleted while it was being fetched`, {
-			description: 'Fetch the test event again.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Job ${newest.id} was deleted while it was being fetched`,
+			{
+				description: 'Fetch the test event again.',
+			},
+		);
 	}
 	return [toItems(job, settings)];
 }

@@ -56,7 +56,7 @@ export function findSchemaProblem(schema: unknown): SchemaProblem | undefined {
 	}
 	if (root.properties !== undefined && (typeof root.properties !== 'object' || Array.isArray(root.properties))) {
 		return {
-			message: '"properties" must be an object that maps field names to schemas',
+			message: 'has a "properties" that is not an object of field names and their schemas',
 			hint: 'Example: {"type": "object", "properties": {"vendor": {"type": "string"}}}.',
 		};
 	}

@@ -289,15 +289,15 @@ export async function sendRaw(
 		}
 		if (!attemptsRemain(counts, policy)) {
 			return await giveUp(
-				`Tried ${attempt} times over ${Math.round((Date.now() - firstAttemptAtMs) / 1000)} s; LlamaCloud kept failing (${describeFailure(failure)}). Try again later, or lower Max Concurrent Jobs.`,
+				`Tried ${attempt} times; LlamaCloud kept failing (${describeFailure(failure)}). Try again later, or lower Max Concurrent Jobs.`,
 			);
 		}
 		const delay = nextDelayMs(failuresOfKind, failure, policy, Math.random());
 		if (Date.now() + delay > deadline) {
-			const asked = failure.kind === 'status' && failure.retryAfterMs !== undefined;
+			const askedMs = failure.kind === 'status' ? failure.retryAfterMs : undefined;
 			return await giveUp(
-				asked
-					? `LlamaCloud asked to wait ${Math.ceil(delay / 1000)} s before retrying (Retry-After), which is past this item's time limit. Raise Wait Timeout or run the item later.`
+				askedMs !== undefined
+					? `LlamaCloud asked to wait ${Math.ceil(askedMs / 1000)} s before retrying (Retry-After), which is past this item's time limit. Raise Wait Timeout or run the item later.`
 					: `Tried ${attempt} times; a further retry would pass this item's time limit. Raise Wait Timeout or run the item later.`,
 			);
 		}

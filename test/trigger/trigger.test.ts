@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 /**
  * LlamaExtract Trigger end to end: n8n-core's PollContext in trigger mode, static data carried between polls (and
  * through restarts), "Fetch Test Event" through WorkflowExecute, all against the emulator over HTTP on 127.0.0.1.
@@ -194,6 +194,21 @@ describe('exactly once', () => {
 		// 200 jobs at 10 per page and one page per poll: the scan was cut short and resumed many times.
 		expect(cutShort).toBeGreaterThanOrEqual(15);
 		expect(cursorOf(trigger).pass).toBeUndefined();
+	});
+
+	test('a saved page token the server refuses is dropped and the window scanned again, without duplicates', async () => {
+		emulator.config({ maxListPageSize: 5 });
+		const trigger = rig();
+		const activatedAt = await activate(trigger);
+		const jobs = emulator.seedJobs(Array.from({ length: 12 }, (_, index) => ({ created_at: activatedAt + index })));
+		const first = (await trigger.poll(1)) ?? [];
+		expect(cursorOf(trigger).pass).toBeDefined();
+		(cursorOf(trigger).pass as IDataObject).token = 'expired-token';
+		emulator.resetStats();
+		const rest = await pollUntil(trigger, (items) => first.length + items.length >= 12, { budgetMs: 1, maxPolls: 20 });
+		expect(emulator.stats().byStatus['400']).toBe(1);
+		await expectQuiet(trigger);
+		expectEachOnce([...first, ...rest], jobs.map((job) => job.id));
 	});
 
 	test('when results must be fetched, a spent budget defers the rest to later polls without losing any', async () => {

@@ -25,6 +25,11 @@ const KINDS: Record<'extractJob' | 'file', IdKind> = {
 	},
 };
 
+/** "an extract job", "a file". */
+function withArticle(label: string): string {
+	return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
+}
+
 const OTHER_PREFIXES: Record<string, string> = {
 	[ID_PREFIX.extractJob]: 'an extract job',
 	[ID_PREFIX.file]: 'a file',
@@ -70,21 +75,21 @@ export function readId(
 	if (!id) {
 		throw new NodeOperationError(this.getNode(), `The "${parameterLabel}" parameter is empty on item ${itemIndex}`, {
 			itemIndex,
-			description: `Enter a ${expected.label} ID (${expected.prefix}…): ${expected.source}.`,
+			description: `Enter ${withArticle(expected.label)} ID (${expected.prefix}…): ${expected.source}.`,
 		});
 	}
 	const otherPrefix = Object.keys(OTHER_PREFIXES).find((prefix) => prefix !== expected.prefix && id.startsWith(prefix));
 	if (otherPrefix) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`The "${parameterLabel}" on item ${itemIndex} is the ID of ${OTHER_PREFIXES[otherPrefix]} ("${id}"), not of ${expected.label === 'extract job' ? 'an' : 'a'} ${expected.label}`,
-			{ itemIndex, description: `Use a ${expected.label} ID (${expected.prefix}…): ${expected.source}.` },
+			`The "${parameterLabel}" on item ${itemIndex} is the ID of ${OTHER_PREFIXES[otherPrefix]} ("${id}"), not of ${withArticle(expected.label)}`,
+			{ itemIndex, description: `Use ${withArticle(expected.label)} ID (${expected.prefix}…): ${expected.source}.` },
 		);
 	}
 	if (UUID.test(id)) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`The "${parameterLabel}" on item ${itemIndex} looks like a v1 ID ("${id}"), not a ${expected.label} ID`,
+			`The "${parameterLabel}" on item ${itemIndex} looks like a v1 ID ("${id}"), not ${withArticle(expected.label)} ID`,
 			{
 				itemIndex,
 				description: `v2 ${expected.label} IDs start with ${expected.prefix}. For v1 extraction jobs and agents, use the Legacy Agent (V1) resource.`,

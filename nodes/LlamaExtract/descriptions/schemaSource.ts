@@ -201,7 +201,7 @@ export function checkConfigurationId(this: IExecuteFunctions, value: unknown, it
 	if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`The Configuration "${id}" looks like a v1 extraction agent ID, not a v2 configuration ID`,
+			`The Configuration "${id}" on item ${itemIndex} looks like a v1 extraction agent ID, not a v2 configuration ID`,
 			{
 				itemIndex,
 				description:
