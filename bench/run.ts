@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, promises as fs } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator/server';
@@ -301,7 +301,7 @@ async function measureTrigger(emulator: Emulator, settings: Settings): Promise<T
 
 interface Report {
 	settings: Settings;
-	environment: { date: string; node: string; cpus: number; cpuModel: string };
+	environment: { date: string; node: string; cpus: number; cpuModel: string; loadAverageAtStart: number; loadAverageAtEnd: number };
 	durationMs: number;
 	batch: BatchRow[];
 	uploads: UploadRow[];
@@ -360,7 +360,7 @@ function markdown(report: Report): string {
 	lines.push('# Batch performance benchmark');
 	lines.push('');
 	lines.push(
-		`Command: \`npm run bench${settings.quick ? ' -- --quick' : ''}\`. ${environment.date}, Node ${environment.node}, ${environment.cpus} × ${environment.cpuModel}; whole run ${seconds(report.durationMs)}.`,
+		`Command: \`npm run bench${settings.quick ? ' -- --quick' : ''}\`. ${environment.date}, Node ${environment.node}, ${environment.cpus} × ${environment.cpuModel} (1-min load average ${environment.loadAverageAtStart.toFixed(1)} at start, ${environment.loadAverageAtEnd.toFixed(1)} at end${Math.max(environment.loadAverageAtStart, environment.loadAverageAtEnd) > environment.cpus ? '; other work shared the machine' : ''}); whole run ${seconds(report.durationMs)}.`,
 	);
 	lines.push(
 		`Emulator on 127.0.0.1 with a fixed job time of ${settings.jobMs / 1000} s; ${settings.docs} one-page invoice PDFs per batch; every workflow in its own n8n-core process. ` +
@@ -433,6 +433,7 @@ function markdown(report: Report): string {
 async function main(): Promise<void> {
 	const settings = readSettings(process.argv.slice(2));
 	const started = Date.now();
+	const loadAverageAtStart = loadavg()[0];
 	const emulator = await startEmulator({ apiKey: API_KEY, jobMs: settings.jobMs });
 	const second = await startEmulator({ apiKey: API_KEY, jobMs: settings.jobMs });
 	// Workers warm up here first (one small run), so no measured run pays for loading code or the PDF parser.
@@ -535,6 +536,8 @@ async function main(): Promise<void> {
 				node: process.version,
 				cpus: cpus().length,
 				cpuModel: cpus()[0]?.model ?? 'unknown',
+				loadAverageAtStart,
+				loadAverageAtEnd: loadavg()[0],
 			},
 			durationMs: Date.now() - started,
 			batch,

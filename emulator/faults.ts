@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Fault injection: the hook point where the server asks "should this request or job misbehave?".
  *

@@ -137,6 +137,48 @@ export function attemptsRemain(counts: FailureCounts, policy: RetryPolicy): bool
 	return counts.other < policy.maxAttempts && counts.rateLimited < policy.maxRateLimitedAttempts;
 }
 
+/** Why a call stops retrying. */
+export type StopReason =
+	/** A final answer, or a failure not worth another try (including a cancelled execution). */
+	| 'final'
+	/** A create that may have been processed, with no way to look up what it made. */
+	| 'ambiguous-create'
+	/** The attempts are used up. */
+	| 'attempts'
+	/** The next wait would pass the deadline. */
+	| 'deadline';
+
+export type RetryStep =
+	| { action: 'retry' | 'check-then-retry'; delayMs: number }
+	| { action: 'stop'; reason: StopReason };
+
+export interface RetryState {
+	mode: RetryMode;
+	/** The caller can look up what a lost create made. */
+	canCheck: boolean;
+	/** Failures so far, the latest one included (see `countFailure`). */
+	counts: FailureCounts;
+	nowMs: number;
+	deadlineMs: number;
+	policy: RetryPolicy;
+	/** 0..1, for the jitter. */
+	random: number;
+}
+
+/** What to do after `failure`: wait and send again (maybe looking first), or stop and say why. */
+export function planNextStep(failure: AttemptFailure, state: RetryState): RetryStep {
+	const decision = decideRetry(state.mode, failure, state.canCheck);
+	if (decision === 'stop') {
+		const ambiguous = state.mode === 'create' && decideRetry('safe', failure, false) === 'retry';
+		return { action: 'stop', reason: ambiguous ? 'ambiguous-create' : 'final' };
+	}
+	if (!attemptsRemain(state.counts, state.policy)) return { action: 'stop', reason: 'attempts' };
+	const failuresOfKind = isRateLimit(failure) ? state.counts.rateLimited : state.counts.other;
+	const delayMs = nextDelayMs(failuresOfKind, failure, state.policy, state.random);
+	if (state.nowMs + delayMs > state.deadlineMs) return { action: 'stop', reason: 'deadline' };
+	return { action: decision, delayMs };
+}
+
 /** Capped exponential backoff with jitter; `attempt` is the number of the attempt that just failed (1-based). */
 export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: number): number {
 	const exponential = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);

@@ -17,16 +17,17 @@ import type { z } from 'zod';
 
 import { cursorPage, ErrorBody, type ValidationErrorEntry } from './contract';
 import {
-	attemptsRemain,
 	CANCELLED_CODE,
 	countFailure,
 	decideRetry,
 	DEFAULT_RETRY_POLICY,
-	nextDelayMs,
+	planNextStep,
 	statusFailure,
+	wasNeverSent,
 	type AttemptFailure,
 	type FailureCounts,
 	type RetryMode,
+	type StopReason,
 } from './retry';
 
 export const CREDENTIAL_TYPE = 'llamaCloudApi';
@@ -232,6 +233,24 @@ function cancelledError(ctx: ApiContext, call: ApiCall): NodeOperationError {
 	);
 }
 
+/** The text appended to the error description when the retries stop. */
+function stopNote(reason: StopReason, failure: AttemptFailure, attempt: number, request: string): string {
+	switch (reason) {
+		case 'ambiguous-create':
+			return `LlamaCloud may have processed the request before the failure, so it was not sent again (${request} has no idempotency key). Check LlamaCloud before running this item again.`;
+		case 'attempts':
+			return `Tried ${attempt} times; LlamaCloud kept failing (${describeFailure(failure)}). Try again later, or lower Max Concurrent Jobs.`;
+		case 'deadline': {
+			const askedMs = failure.kind === 'status' ? failure.retryAfterMs : undefined;
+			return askedMs !== undefined
+				? `LlamaCloud asked to wait ${Math.ceil(askedMs / 1000)} s before retrying (Retry-After), which is past this item's time limit. Raise Wait Timeout or run the item later.`
+				: `Tried ${attempt} times; a further retry would pass this item's time limit. Raise Wait Timeout or run the item later.`;
+		}
+		default:
+			return attempt > 1 ? `Tried ${attempt} times.` : '';
+	}
+}
+
 /**
  * Sends a request, retrying transient failures by the rules in retry.ts, and returns status, headers and body
  * without throwing on HTTP errors, so callers can read the FastAPI `detail`. Every wait honours the call's
@@ -243,87 +262,86 @@ export async function sendRaw(
 	connection?: LlamaCloudConnection,
 ): Promise<RawResponse> {
 	const conn = connection ?? (await getConnection.call(this, call.itemIndex));
-	const policy = DEFAULT_RETRY_POLICY;
 	const mode: RetryMode = call.retry ?? (call.method === 'POST' || call.method === 'PATCH' ? 'create' : 'safe');
 	const signal = cancelSignalOf(this);
 	const firstAttemptAtMs = Date.now();
 	const itemDeadline = call.itemIndex === undefined ? undefined : itemDeadlines.get(this)?.get(call.itemIndex);
-	const deadline = call.deadline ?? itemDeadline ?? firstAttemptAtMs + defaultRetryBudgetMs(this);
+	const deadlineMs = call.deadline ?? itemDeadline ?? firstAttemptAtMs + defaultRetryBudgetMs(this);
 	const request = `${call.method} ${call.path}`;
-
 	const counts: FailureCounts = { rateLimited: 0, other: 0 };
+	let sentBefore = false;
+
 	for (let attempt = 1; ; attempt++) {
 		const outcome = await sendOnce(this, call, conn);
-		let failure: AttemptFailure | undefined;
+		let failure: AttemptFailure;
 		if ('response' in outcome) {
-			failure = statusFailure(outcome.response.statusCode, outcome.response.headers, Date.now());
-			if (!failure) return outcome.response;
+			const { statusCode } = outcome.response;
+			// A DELETE whose earlier answer was lost may have worked: "not found" now means it is gone, as asked.
+			if (call.method === 'DELETE' && statusCode === 404 && sentBefore) {
+				return { ...outcome.response, statusCode: 204, body: undefined };
+			}
+			const statusFailed = statusFailure(statusCode, outcome.response.headers, Date.now());
+			if (!statusFailed) return outcome.response;
+			failure = statusFailed;
 		} else {
 			const code = (outcome.error as NetworkFailure).networkCode;
 			if (code === undefined) throw outcome.error;
 			failure = { kind: 'network', code };
 		}
-		const failuresOfKind = countFailure(counts, failure);
-		const giveUp = async (note: string): Promise<RawResponse> => {
-			if (decideRetry(mode, failure!, true) === 'check-then-retry' && call.findExisting) {
+		sentBefore ||= !(failure.kind === 'network' && wasNeverSent(failure.code));
+		countFailure(counts, failure);
+		const step = planNextStep(failure, {
+			mode,
+			canCheck: call.findExisting !== undefined,
+			counts,
+			nowMs: Date.now(),
+			deadlineMs,
+			policy: DEFAULT_RETRY_POLICY,
+			random: Math.random(),
+		});
+
+		if (step.action === 'stop') {
+			if (call.findExisting && decideRetry(mode, failure, true) === 'check-then-retry') {
 				// The last attempt may still have created something: look once more before reporting.
 				const existing = await findQuietly(call, firstAttemptAtMs);
-				if (existing !== undefined) return adopt(this, call, existing, attempt, failure!);
+				if (existing !== undefined) return adopt(this, call, existing, attempt, failure);
 			}
-			if ('response' in outcome) return { ...outcome.response, retryNote: note };
-			const error = outcome.error;
-			error.description = `${error.description ?? ''} ${note}`.trim();
-			throw error;
-		};
+			return reportFailure(outcome, stopNote(step.reason, failure, attempt, request));
+		}
 
-		const decision = decideRetry(mode, failure, call.findExisting !== undefined);
-		if (decision === 'stop') {
-			const ambiguousCreate = mode === 'create' && decideRetry('safe', failure, false) === 'retry';
-			return await giveUp(
-				ambiguousCreate
-					? `LlamaCloud may have processed the request before the failure, so it was not sent again (${request} has no idempotency key). Check LlamaCloud before running this item again.`
-					: attempt > 1
-						? `Tried ${attempt} times.`
-						: '',
-			);
-		}
-		if (!attemptsRemain(counts, policy)) {
-			return await giveUp(
-				`Tried ${attempt} times; LlamaCloud kept failing (${describeFailure(failure)}). Try again later, or lower Max Concurrent Jobs.`,
-			);
-		}
-		const delay = nextDelayMs(failuresOfKind, failure, policy, Math.random());
-		if (Date.now() + delay > deadline) {
-			const askedMs = failure.kind === 'status' ? failure.retryAfterMs : undefined;
-			return await giveUp(
-				askedMs !== undefined
-					? `LlamaCloud asked to wait ${Math.ceil(askedMs / 1000)} s before retrying (Retry-After), which is past this item's time limit. Raise Wait Timeout or run the item later.`
-					: `Tried ${attempt} times; a further retry would pass this item's time limit. Raise Wait Timeout or run the item later.`,
-			);
-		}
 		this.logger?.debug(
-			`LlamaCloud ${request} failed (${describeFailure(failure)}); attempt ${attempt + 1} in ${delay} ms`,
+			`LlamaCloud ${request} failed (${describeFailure(failure)}); attempt ${attempt + 1} in ${step.delayMs} ms`,
 			{ itemIndex: call.itemIndex },
 		);
 		try {
-			await sleep(delay, signal);
+			await sleep(step.delayMs, signal);
 		} catch {
 			throw cancelledError(this, call);
 		}
 		if (signal?.aborted) throw cancelledError(this, call);
-		if (decision === 'check-then-retry') {
+
+		if (step.action === 'check-then-retry') {
 			let existing: unknown;
 			try {
 				existing = await call.findExisting!(firstAttemptAtMs);
 			} catch (checkError) {
 				// Without knowing whether the lost attempt created something, sending again could duplicate it.
-				return await giveUp(
+				return reportFailure(
+					outcome,
 					`Sending it again could create a duplicate, and checking whether the lost attempt went through failed too (${(checkError as Error).message}). Check LlamaCloud before running this item again.`,
 				);
 			}
 			if (existing !== undefined) return adopt(this, call, existing, attempt, failure);
 		}
 	}
+}
+
+/** The last failure, as the caller sees it: the HTTP answer with a note, or the network error (thrown). */
+function reportFailure(outcome: AttemptOutcome, note: string): RawResponse {
+	if ('response' in outcome) return { ...outcome.response, retryNote: note || undefined };
+	const error = outcome.error;
+	if (note) error.description = `${error.description ?? ''} ${note}`.trim();
+	throw error;
 }
 
 async function findQuietly(call: ApiCall, firstAttemptAtMs: number): Promise<unknown> {

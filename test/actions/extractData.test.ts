@@ -170,7 +170,7 @@ describe('schema sources', () => {
 			{ ...extract, schemaSource: 'fields', fields: { field: [{ name: 'items', type: 'arrayOfObjects' }] } },
 			[pdfItem()],
 		);
-		expect(error?.message).toBe('The "Fields" parameter on item 0 field "items" is a list of objects without sub-fields');
+		expect(error?.message).toBe('The "Fields" parameter on item 0: field "items" is a list of objects without sub-fields');
 		expect(error?.description).toContain('Add sub-fields to "items"');
 		expect(rig.count('POST /api/v1/beta/files')).toBe(0);
 	});

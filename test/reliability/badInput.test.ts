@@ -16,10 +16,10 @@ import type { FaultRule } from '../../emulator/faults';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
 import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
-import { LeakWatch, LogCapture, SENTINEL_API_KEY } from './helpers';
+import { LeakWatch, LogCapture, SENTINEL } from './helpers';
 
 /** A real-looking key of "the other region": accepted nowhere here, and it must not leak either. */
-const OTHER_REGION_KEY = 'llx-EU-SENTINEL-0b3f9e27c51d4a86b2e0f4c7d9a1e635';
+const OTHER_REGION_SENTINEL = 'llx-EU-SENTINEL-0b3f9e27c51d4a86b2e0f4c7d9a1e635';
 
 /** `{url}`, `{job}`, `{pjb}` … in the table stand for values only known at run time. */
 type Placeholders = Record<string, string>;
@@ -409,7 +409,7 @@ export const CATALOGUE: BadInputCase[] = [
 	{
 		name: '401: a key from the other region',
 		parameters: extract,
-		credentials: { apiKey: OTHER_REGION_KEY },
+		credentials: { apiKey: OTHER_REGION_SENTINEL },
 		message: '401 Unauthorized: Invalid authentication token',
 		description:
 			'LlamaCloud at {url} did not accept the API key. Keys belong to one region: a key made in the EU region fails on the US endpoint and the other way round. Open the LlamaCloud credential, check the API key, and pick the region the key was created in.',
@@ -513,7 +513,7 @@ const watch = new LeakWatch();
 async function emulatorPost(target: Emulator, path: string, body: unknown): Promise<{ id: string }> {
 	const response = await request(`${target.url}${path}`, {
 		method: 'POST',
-		headers: { authorization: `Bearer ${SENTINEL_API_KEY}`, 'content-type': 'application/json' },
+		headers: { authorization: `Bearer ${SENTINEL}`, 'content-type': 'application/json' },
 		body: JSON.stringify(body),
 	});
 	expect(response.statusCode).toBe(200);
@@ -538,7 +538,7 @@ function fill(text: string, placeholders: Placeholders): string {
 beforeAll(async () => {
 	logs.install();
 	emulator = await startEmulator({
-		apiKey: SENTINEL_API_KEY,
+		apiKey: SENTINEL,
 		jobMs: 40,
 		jobMsFor: (job) => (job.kind === 'parse' ? 60_000 : undefined),
 	});
@@ -560,7 +560,7 @@ describe('bad-input catalogue', () => {
 		await emulator.reset();
 		if (entry.faults) emulator.faults.configure({ rules: entry.faults });
 		const prepared = (await entry.setup?.(emulator)) ?? {};
-		const credentials = emulatorCredentials(emulator.url, SENTINEL_API_KEY, { ...entry.credentials, ...prepared.credentials });
+		const credentials = emulatorCredentials(emulator.url, SENTINEL, { ...entry.credentials, ...prepared.credentials });
 		const jobsBefore = emulator.jobs().length;
 		const result = watch.record(
 			await runNode({
@@ -601,14 +601,14 @@ describe('bad-input catalogue', () => {
 
 	test('the sentinel API key, and the wrong key of the 401 case, never appear in any output, error or log line', () => {
 		expect(watch.recorded).toBe(CATALOGUE.length);
-		expect(watch.findLeaks(SENTINEL_API_KEY, logs)).toEqual([]);
-		expect(watch.findLeaks(OTHER_REGION_KEY, logs)).toEqual([]);
+		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
+		expect(watch.findLeaks(OTHER_REGION_SENTINEL, logs)).toEqual([]);
 	});
 });
 
 async function listFiles(): Promise<Array<{ id: string }>> {
 	const response = await request(`${emulator.url}/api/v1/beta/files`, {
-		headers: { authorization: `Bearer ${SENTINEL_API_KEY}` },
+		headers: { authorization: `Bearer ${SENTINEL}` },
 	});
 	return ((await response.body.json()) as { items: Array<{ id: string }> }).items;
 }

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable no-console */
 /**
  * The fault suite: real workflows (n8n-core WorkflowExecute → LlamaExtract → emulator over HTTP) while the emulator
  * rate-limits, fails in bursts, drops connections before and after doing the work, answers slowly and fails jobs.
@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from '../../emulator/server';
 import type { FaultRule } from '../../emulator/faults';
 import { makeInvoice, makeInvoiceText, type SampleInvoice } from '../../emulator/samples';
 import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
-import { emulatorApi, errorOf, LeakWatch, LogCapture, SENTINEL_API_KEY } from './helpers';
+import { emulatorApi, errorOf, LeakWatch, LogCapture, SENTINEL } from './helpers';
 
 const SCHEMA = {
 	type: 'object',
@@ -68,7 +68,7 @@ const watch = new LeakWatch();
 
 beforeAll(async () => {
 	logs.install();
-	emulator = await startEmulator({ apiKey: SENTINEL_API_KEY, jobMs: 200 });
+	emulator = await startEmulator({ apiKey: SENTINEL, jobMs: 200 });
 });
 
 afterAll(async () => {
@@ -98,7 +98,7 @@ describe('fault suite', () => {
 		const { items, error } = watch.record(
 			await runNode({
 				parameters,
-				credentials: emulatorCredentials(emulator.url, SENTINEL_API_KEY),
+				credentials: emulatorCredentials(emulator.url, SENTINEL),
 				input,
 				onError: 'continueRegularOutput',
 			}),
@@ -159,7 +159,7 @@ describe('fault suite', () => {
 		// Nothing created twice: one upload per document, one job per uploaded file, one item per job.
 		const files = await emulatorApi<{ items: Array<{ id: string; name: string }> }>(
 			emulator,
-			SENTINEL_API_KEY,
+			SENTINEL,
 			'/api/v1/beta/files?page_size=1000',
 		);
 		const uploadsPerName = new Map<string, number>();
@@ -191,6 +191,6 @@ describe('secrets', () => {
 	test('the sentinel API key never appears in any output item, error or log line', () => {
 		expect(watch.recorded).toBeGreaterThan(0);
 		expect(logs.lines.length).toBeGreaterThan(0);
-		expect(watch.findLeaks(SENTINEL_API_KEY, logs)).toEqual([]);
+		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
 	});
 });

@@ -6,7 +6,7 @@
 import { startEmulator, type Emulator } from '../../emulator/server';
 import type { FaultRule } from '../../emulator/faults';
 import { binaryItem, emulatorCredentials, runNode, type RunResult } from '../harness/n8n';
-import { emulatorApi, LeakWatch, LogCapture, SENTINEL_API_KEY } from './helpers';
+import { emulatorApi, LeakWatch, LogCapture, SENTINEL } from './helpers';
 
 const parameters = {
 	resource: 'extractJob',
@@ -34,7 +34,7 @@ const watch = new LeakWatch();
 
 beforeAll(async () => {
 	logs.install();
-	emulator = await startEmulator({ apiKey: SENTINEL_API_KEY, jobMs: 60 });
+	emulator = await startEmulator({ apiKey: SENTINEL, jobMs: 60 });
 });
 
 afterAll(async () => {
@@ -54,7 +54,7 @@ async function run(rules: FaultRule[], options: { input?: ReturnType<typeof docu
 	const result: RunResult = watch.record(
 		await runNode({
 			parameters: { ...parameters, ...options.extra },
-			credentials: emulatorCredentials(emulator.url, SENTINEL_API_KEY),
+			credentials: emulatorCredentials(emulator.url, SENTINEL),
 			input: options.input ?? [document(1)],
 			cancelAfterMs: options.cancelAfterMs,
 		}),
@@ -111,7 +111,7 @@ describe('creates are never duplicated', () => {
 		expect(result.count(FILES)).toBe(1);
 		const files = await emulatorApi<{ items: Array<{ id: string; external_file_id: string }> }>(
 			emulator,
-			SENTINEL_API_KEY,
+			SENTINEL,
 			'/api/v1/beta/files',
 		);
 		expect(files.items).toHaveLength(1);
@@ -141,13 +141,13 @@ describe('what is retried and how long it waits', () => {
 		await emulator.close();
 		const restart = (async () => {
 			await new Promise((resolve) => setTimeout(resolve, 400));
-			emulator = await startEmulator({ apiKey: SENTINEL_API_KEY, jobMs: 60, port });
+			emulator = await startEmulator({ apiKey: SENTINEL, jobMs: 60, port });
 		})();
 		const startedAt = Date.now();
 		const result = watch.record(
 			await runNode({
 				parameters,
-				credentials: emulatorCredentials(`http://127.0.0.1:${port}`, SENTINEL_API_KEY),
+				credentials: emulatorCredentials(`http://127.0.0.1:${port}`, SENTINEL),
 				input: [document(2)],
 			}),
 		);
@@ -228,7 +228,7 @@ describe('what is retried and how long it waits', () => {
 		const result = watch.record(
 			await runNode({
 				parameters: { ...parameters, options: { waitTimeout: 1 } },
-				credentials: emulatorCredentials(emulator.url, SENTINEL_API_KEY),
+				credentials: emulatorCredentials(emulator.url, SENTINEL),
 				input: [document(9)],
 			}),
 		);
@@ -240,9 +240,30 @@ describe('what is retried and how long it waits', () => {
 	});
 });
 
+describe('other writes', () => {
+	test('a DELETE whose answer was lost and that then finds nothing counts as done', async () => {
+		const [job] = emulator.seedJobs([{ status: 'COMPLETED' }]);
+		emulator.faults.configure({
+			rules: [{ route: 'DELETE /api/v2/extract/{job_id}', times: 1, action: { type: 'reset', when: 'after' } }],
+		});
+		const result = watch.record(
+			await runNode({
+				parameters: { resource: 'extractJob', operation: 'delete', jobId: job.id },
+				credentials: emulatorCredentials(emulator.url, SENTINEL),
+				input: [{ json: {} }],
+			}),
+		);
+		emulator.faults.clear();
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toEqual({ job_id: job.id, deleted: true });
+		expect(emulator.stats().byRoute['DELETE /api/v2/extract/{job_id}']).toBe(2);
+		expect(emulator.jobs()).toHaveLength(0);
+	});
+});
+
 describe('secrets', () => {
 	test('the sentinel API key never appears in any output item, error or log line', () => {
 		expect(watch.recorded).toBeGreaterThan(10);
-		expect(watch.findLeaks(SENTINEL_API_KEY, logs)).toEqual([]);
+		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
 	});
 });

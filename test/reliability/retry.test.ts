@@ -5,12 +5,16 @@
 import { isFinalStatus } from '../../nodes/shared/contract';
 import { isJobFor } from '../../nodes/shared/jobs';
 import {
+	attemptsRemain,
 	backoffDelayMs,
+	countFailure,
 	decideRetry,
 	DEFAULT_RETRY_POLICY,
 	echoMatches,
 	nextDelayMs,
 	parseRetryAfterMs,
+	planNextStep,
+	type RetryState,
 	statusFailure,
 	type AttemptFailure,
 	type RetryDecision,
@@ -100,6 +104,91 @@ describe('backoff schedule', () => {
 		for (let attempt = 1; attempt < policy.maxAttempts; attempt++) total += backoffDelayMs(attempt, policy, 0);
 		expect(total).toBe(500 + 1000 + 2000 + 4000 + 8000 + 8000 + 8000);
 		expect(total).toBeLessThan(60_000);
+	});
+});
+
+describe('attempt limits', () => {
+	const policy = DEFAULT_RETRY_POLICY;
+
+	it('errors use up the attempts; 429s have their own, larger allowance', () => {
+		const counts = { rateLimited: 0, other: 0 };
+		for (let failure = 1; failure < policy.maxAttempts; failure++) {
+			expect(countFailure(counts, status(503))).toBe(failure);
+			expect(attemptsRemain(counts, policy)).toBe(true);
+		}
+		expect(countFailure(counts, network('ECONNRESET'))).toBe(policy.maxAttempts);
+		expect(attemptsRemain(counts, policy)).toBe(false);
+
+		const limited = { rateLimited: 0, other: 0 };
+		for (let failure = 1; failure < policy.maxRateLimitedAttempts; failure++) countFailure(limited, status(429));
+		expect(attemptsRemain(limited, policy)).toBe(true);
+		countFailure(limited, status(429));
+		expect(attemptsRemain(limited, policy)).toBe(false);
+	});
+
+	it('the backoff exponent counts failures of the same kind, so 429s between errors do not inflate it', () => {
+		const counts = { rateLimited: 0, other: 0 };
+		countFailure(counts, status(429));
+		countFailure(counts, status(429));
+		expect(countFailure(counts, status(502))).toBe(1);
+	});
+});
+
+describe('planNextStep: wait and send again, look first, or stop and say why', () => {
+	const state = (extra: Partial<RetryState> = {}): RetryState => ({
+		mode: 'safe',
+		canCheck: false,
+		counts: { rateLimited: 0, other: 1 },
+		nowMs: 1_000_000,
+		deadlineMs: 1_000_000 + 60_000,
+		policy: DEFAULT_RETRY_POLICY,
+		random: 0,
+		...extra,
+	});
+
+	it('retries a read after the backoff for its failure count', () => {
+		expect(planNextStep(status(503), state())).toEqual({ action: 'retry', delayMs: 500 });
+		expect(planNextStep(status(503), state({ counts: { rateLimited: 0, other: 3 } }))).toEqual({
+			action: 'retry',
+			delayMs: 2000,
+		});
+	});
+
+	it('an ambiguous create looks first when it can, and otherwise stops with that reason', () => {
+		expect(planNextStep(status(500), state({ mode: 'create', canCheck: true }))).toEqual({
+			action: 'check-then-retry',
+			delayMs: 500,
+		});
+		expect(planNextStep(network('ECONNRESET'), state({ mode: 'create' }))).toEqual({
+			action: 'stop',
+			reason: 'ambiguous-create',
+		});
+	});
+
+	it('final answers stop as final', () => {
+		expect(planNextStep(status(402), state({ mode: 'create', canCheck: true }))).toEqual({
+			action: 'stop',
+			reason: 'final',
+		});
+	});
+
+	it('stops when the attempts are used up', () => {
+		expect(planNextStep(status(503), state({ counts: { rateLimited: 0, other: 8 } }))).toEqual({
+			action: 'stop',
+			reason: 'attempts',
+		});
+	});
+
+	it('stops instead of waiting past the deadline, e.g. for a long Retry-After', () => {
+		const rateLimited = status(429, { retryAfterMs: 3_600_000 });
+		expect(planNextStep(rateLimited, state({ counts: { rateLimited: 1, other: 0 } }))).toEqual({
+			action: 'stop',
+			reason: 'deadline',
+		});
+		expect(planNextStep(status(503), state({ deadlineMs: 1_000_000 + 100 }))).toEqual({
+			action: 'stop',
+			reason: 'deadline',
+		});
 	});
 });
 

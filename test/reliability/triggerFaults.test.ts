@@ -10,7 +10,7 @@ import type { FaultRule } from '../../emulator/faults';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { emulatorCredentials } from '../harness/n8n';
 import { jobIdOf, TriggerRig, triggerNode } from '../trigger/rig';
-import { LeakWatch, LogCapture, SENTINEL_API_KEY } from './helpers';
+import { LeakWatch, LogCapture, SENTINEL } from './helpers';
 
 const JOBS = 30;
 const POLL_BUDGET_MS = 500;
@@ -29,7 +29,7 @@ const watch = new LeakWatch();
 
 beforeAll(async () => {
 	logs.install();
-	emulator = await startEmulator({ apiKey: SENTINEL_API_KEY });
+	emulator = await startEmulator({ apiKey: SENTINEL });
 });
 
 afterAll(async () => {
@@ -45,7 +45,7 @@ describe('trigger under faults', () => {
 		// Include Usage makes every due job cost a GET, so faults also strike halfway through a delivery.
 		const trigger = new TriggerRig(
 			triggerNode({ event: 'completed', options: { includeUsage: true } }),
-			emulatorCredentials(emulator.url, SENTINEL_API_KEY),
+			emulatorCredentials(emulator.url, SENTINEL),
 		);
 		expect(await trigger.poll()).toBeNull();
 
@@ -104,6 +104,6 @@ describe('trigger under faults', () => {
 
 	test('the sentinel API key never appears in an emitted item, a poll error or a log line', () => {
 		expect(watch.recorded).toBeGreaterThan(1);
-		expect(watch.findLeaks(SENTINEL_API_KEY, logs)).toEqual([]);
+		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
 	});
 });

@@ -21,15 +21,30 @@ const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 /** No lag, so the watermark follows the unsettled jobs exactly. */
 const NO_LAG: CursorLimits = { ...DEFAULT_LIMITS, lagMs: 0 };
 
-function stamp(id: string, createdMs: number, status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED'): JobStamp {
+function stamp(
+	id: string,
+	createdMs: number,
+	status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED',
+): JobStamp {
 	const final = status !== 'RUNNING';
 	return { id, createdMs, final, wanted: status === 'COMPLETED' };
 }
 
-function completePoll(state: CursorState, scanned: JobStamp[], delivered: string[], limits?: CursorLimits) {
+function completePoll(
+	state: CursorState,
+	scanned: JobStamp[],
+	delivered: string[],
+	limits?: CursorLimits,
+) {
 	return advance(
 		state,
-		{ scanned, complete: true, stragglersChecked: false, stragglersSeen: [], delivered: new Set(delivered) },
+		{
+			scanned,
+			complete: true,
+			stragglersChecked: false,
+			stragglersSeen: [],
+			delivered: new Set(delivered),
+		},
 		limits,
 	);
 }
@@ -60,7 +75,11 @@ describe('cursor rules', () => {
 
 	test('a settled job is never due again, and unwanted final jobs settle without being due', () => {
 		let state = initialState(T0, 0, 'k');
-		const jobs = [stamp('a', T0 + 1, 'COMPLETED'), stamp('b', T0 + 1, 'FAILED'), stamp('c', T0 + 1, 'RUNNING')];
+		const jobs = [
+			stamp('a', T0 + 1, 'COMPLETED'),
+			stamp('b', T0 + 1, 'FAILED'),
+			stamp('c', T0 + 1, 'RUNNING'),
+		];
 		expect(dueJobs(state, jobs).map((job) => job.id)).toEqual(['a']);
 		state = completePoll(state, jobs, ['a'], NO_LAG).state;
 		expect(Object.keys(state.settled).sort()).toEqual(['a', 'b']);
@@ -113,7 +132,13 @@ describe('cursor rules', () => {
 			delivered: new Set(['y']),
 		}).state;
 		expect(next.watermark).toBe(state.watermark);
-		expect(next.pass).toEqual({ token: 'tok', low: T0 + 50, newest: T0 + 50, upper: T0 + 40, clock: null });
+		expect(next.pass).toEqual({
+			token: 'tok',
+			low: T0 + 50,
+			newest: T0 + 50,
+			upper: T0 + 40,
+			clock: null,
+		});
 		expect(next.baseline).toBe(state.baseline);
 		// Finishing the pass later: W may not pass x, seen running by the earlier poll.
 		const done = completePoll(next, [stamp('z', T0 + 30, 'COMPLETED')], ['z'], NO_LAG).state;
@@ -125,8 +150,15 @@ describe('cursor rules', () => {
 		const limits: CursorLimits = { ...DEFAULT_LIMITS, settledCap: 5, stragglerCap: 2, lagMs: 0 };
 		let state = initialState(T0, 0, 'k');
 		const stuck = stamp('stuck', T0 + 1, 'RUNNING');
-		const done = Array.from({ length: 8 }, (_, index) => stamp(`d${index}`, T0 + 10 + index, 'COMPLETED'));
-		state = completePoll(state, [stuck, ...done], done.map((job) => job.id), limits).state;
+		const done = Array.from({ length: 8 }, (_, index) =>
+			stamp(`d${index}`, T0 + 10 + index, 'COMPLETED'),
+		);
+		state = completePoll(
+			state,
+			[stuck, ...done],
+			done.map((job) => job.id),
+			limits,
+		).state;
 		expect(Object.keys(state.settled).length).toBeLessThanOrEqual(5);
 		expect(state.stragglers).toEqual(['stuck']);
 		expect(state.watermark).toBeGreaterThan(stuck.createdMs);
@@ -135,7 +167,13 @@ describe('cursor rules', () => {
 		expect(dueJobs(state, [finished]).map((job) => job.id)).toEqual(['stuck']);
 		const after = advance(
 			state,
-			{ scanned: [], complete: true, stragglersChecked: true, stragglersSeen: [finished], delivered: new Set(['stuck']) },
+			{
+				scanned: [],
+				complete: true,
+				stragglersChecked: true,
+				stragglersSeen: [finished],
+				delivered: new Set(['stuck']),
+			},
 			limits,
 		).state;
 		expect(after.stragglers).toEqual([]);
@@ -146,14 +184,27 @@ describe('cursor rules', () => {
 		const limits: CursorLimits = { ...DEFAULT_LIMITS, settledCap: 2, stragglerCap: 2, lagMs: 0 };
 		let state = initialState(T0, 0, 'k');
 		const stuck = [1, 2, 3].map((n) => stamp(`s${n}`, T0 + n, 'RUNNING'));
-		const done = Array.from({ length: 4 }, (_, index) => stamp(`d${index}`, T0 + 10 + index, 'COMPLETED'));
-		const result = completePoll(state, [...stuck, ...done], done.map((job) => job.id), limits);
+		const done = Array.from({ length: 4 }, (_, index) =>
+			stamp(`d${index}`, T0 + 10 + index, 'COMPLETED'),
+		);
+		const result = completePoll(
+			state,
+			[...stuck, ...done],
+			done.map((job) => job.id),
+			limits,
+		);
 		expect(result.givenUp).toEqual(['s1']);
 		state = result.state;
 		expect(state.stragglers).toEqual(['s2', 's3']);
 		const checked = advance(
 			state,
-			{ scanned: [], complete: true, stragglersChecked: true, stragglersSeen: [stuck[2]], delivered: new Set() },
+			{
+				scanned: [],
+				complete: true,
+				stragglersChecked: true,
+				stragglersSeen: [stuck[2]],
+				delivered: new Set(),
+			},
 			limits,
 		).state;
 		expect(checked.stragglers).toEqual(['s3']);
@@ -167,7 +218,12 @@ describe('cursor rules', () => {
 			settled: { n1: T0 + 100, n2: T0 + 101, n3: T0 + 102 },
 			pass: { token: 't', low: null, newest: T0 + 102, upper: T0 + 100, clock: null },
 		};
-		const next = completePoll(state, [stamp('o1', T0 + 5, 'COMPLETED'), stamp('r', T0 + 4, 'RUNNING')], ['o1'], limits);
+		const next = completePoll(
+			state,
+			[stamp('o1', T0 + 5, 'COMPLETED'), stamp('r', T0 + 4, 'RUNNING')],
+			['o1'],
+			limits,
+		);
 		expect(next.state.watermark).toBe(T0 + 4);
 		expect(next.state.stragglers).toEqual([]);
 	});
@@ -175,14 +231,20 @@ describe('cursor rules', () => {
 	test('page size covers what the window held last time, within bounds', () => {
 		const state = initialState(T0, 0, 'k');
 		expect(pageSizeFor(state)).toBe(DEFAULT_LIMITS.minPageSize);
-		const settled = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`j${index}`, T0 + index]));
+		const settled = Object.fromEntries(
+			Array.from({ length: 300 }, (_, index) => [`j${index}`, T0 + index]),
+		);
 		const busy = { ...state, settled, openCount: 20 };
 		expect(pageSizeFor(busy)).toBeGreaterThanOrEqual(320);
 		expect(pageSizeFor({ ...busy, openCount: 5000 })).toBe(DEFAULT_LIMITS.maxPageSize);
 	});
 
 	test('readState accepts what advance writes (after JSON) and rejects anything else', () => {
-		const state = completePoll(initialState(T0, 0, 'k'), [stamp('a', T0 + 1, 'COMPLETED')], ['a']).state;
+		const state = completePoll(
+			initialState(T0, 0, 'k'),
+			[stamp('a', T0 + 1, 'COMPLETED')],
+			['a'],
+		).state;
 		expect(readState(JSON.parse(JSON.stringify(state)))).toEqual(state);
 		expect(readState(undefined)).toBeUndefined();
 		expect(readState({ version: 2 })).toBeUndefined();
@@ -237,7 +299,12 @@ class ModelServer {
 
 	private view(job: ModelJob, now: number): JobStamp {
 		const final = now >= job.finishMs;
-		return { id: job.id, createdMs: job.createdMs, final, wanted: final && job.status === 'COMPLETED' };
+		return {
+			id: job.id,
+			createdMs: job.createdMs,
+			final,
+			wanted: final && job.status === 'COMPLETED',
+		};
 	}
 
 	list(now: number, from: number, pageSize: number, token?: string) {
@@ -263,7 +330,9 @@ class ModelServer {
 
 	byIds(now: number, ids: string[]): JobStamp[] {
 		this.requests++;
-		return this.jobs.filter((job) => ids.includes(job.id) && job.visibleMs <= now).map((job) => this.view(job, now));
+		return this.jobs
+			.filter((job) => ids.includes(job.id) && job.visibleMs <= now)
+			.map((job) => this.view(job, now));
 	}
 }
 
@@ -297,7 +366,9 @@ function drive(options: DriveOptions) {
 		if (!state) throw new Error('state did not survive JSON');
 
 		const stragglersSeen = state.stragglers.length > 0 ? server.byIds(now, state.stragglers) : [];
-		const pageBudget = options.maxPagesPerPoll ? 1 + Math.floor(rand() * options.maxPagesPerPoll) : Infinity;
+		const pageBudget = options.maxPagesPerPoll
+			? 1 + Math.floor(rand() * options.maxPagesPerPoll)
+			: Infinity;
 		const scanned: JobStamp[] = [];
 		let token = state.pass?.token;
 		let complete = false;
@@ -342,15 +413,33 @@ function drive(options: DriveOptions) {
 	return { emitted, maxSettled, maxStragglers, givenUp, state: readState(stored)! };
 }
 
-function expectExactlyOnce(jobs: ModelJob[], emitted: Map<string, number>, expected: (job: ModelJob) => boolean) {
-	const missed = jobs.filter((job) => expected(job) && emitted.get(job.id) !== 1).map((job) => job.id);
+function expectExactlyOnce(
+	jobs: ModelJob[],
+	emitted: Map<string, number>,
+	expected: (job: ModelJob) => boolean,
+) {
+	const missed = jobs
+		.filter((job) => expected(job) && emitted.get(job.id) !== 1)
+		.map((job) => job.id);
 	const duplicated = [...emitted].filter(([, count]) => count > 1).map(([id]) => id);
-	const unexpected = jobs.filter((job) => !expected(job) && emitted.has(job.id)).map((job) => job.id);
-	expect({ missed, duplicated, unexpected }).toEqual({ missed: [], duplicated: [], unexpected: [] });
+	const unexpected = jobs
+		.filter((job) => !expected(job) && emitted.has(job.id))
+		.map((job) => job.id);
+	expect({ missed, duplicated, unexpected }).toEqual({
+		missed: [],
+		duplicated: [],
+		unexpected: [],
+	});
 }
 
 /** Jobs created over `spanMs` after `startMs`, many sharing a timestamp, finishing in random order. */
-function makeJobs(rand: () => number, count: number, startMs: number, spanMs: number, maxRunMs: number): ModelJob[] {
+function makeJobs(
+	rand: () => number,
+	count: number,
+	startMs: number,
+	spanMs: number,
+	maxRunMs: number,
+): ModelJob[] {
 	const jobs: ModelJob[] = [];
 	let created = startMs;
 	for (let index = 0; index < count; index++) {
@@ -397,15 +486,49 @@ describe('cursor against a model list endpoint', () => {
 		const activation = T0;
 		const jobs: ModelJob[] = [
 			// finished long before activation: history
-			{ id: 'h1', seq: 1, createdMs: activation - 5 * 3_600_000, visibleMs: 0, finishMs: activation - 4 * 3_600_000, status: 'COMPLETED' },
+			{
+				id: 'h1',
+				seq: 1,
+				createdMs: activation - 5 * 3_600_000,
+				visibleMs: 0,
+				finishMs: activation - 4 * 3_600_000,
+				status: 'COMPLETED',
+			},
 			// created 3 minutes before activation, finished before it: history
-			{ id: 'h2', seq: 2, createdMs: activation - 180_000, visibleMs: 0, finishMs: activation - 60_000, status: 'COMPLETED' },
+			{
+				id: 'h2',
+				seq: 2,
+				createdMs: activation - 180_000,
+				visibleMs: 0,
+				finishMs: activation - 60_000,
+				status: 'COMPLETED',
+			},
 			// created 3 minutes before activation, still running at it: emitted when it finishes
-			{ id: 'r1', seq: 3, createdMs: activation - 180_000, visibleMs: 0, finishMs: activation + 120_000, status: 'COMPLETED' },
+			{
+				id: 'r1',
+				seq: 3,
+				createdMs: activation - 180_000,
+				visibleMs: 0,
+				finishMs: activation + 120_000,
+				status: 'COMPLETED',
+			},
 			// created after activation
-			{ id: 'n1', seq: 4, createdMs: activation + 10_000, visibleMs: activation + 10_000, finishMs: activation + 20_000, status: 'COMPLETED' },
+			{
+				id: 'n1',
+				seq: 4,
+				createdMs: activation + 10_000,
+				visibleMs: activation + 10_000,
+				finishMs: activation + 20_000,
+				status: 'COMPLETED',
+			},
 		];
-		const none = drive({ rand, server: new ModelServer(jobs, 50), startMs: activation, stepMs: 60_000, polls: 10 });
+		const none = drive({
+			rand,
+			server: new ModelServer(jobs, 50),
+			startMs: activation,
+			stepMs: 60_000,
+			polls: 10,
+		});
 		expectExactlyOnce(jobs, none.emitted, (job) => ['r1', 'n1'].includes(job.id));
 
 		const lookback = drive({
@@ -422,10 +545,30 @@ describe('cursor against a model list endpoint', () => {
 	test('a job that shows in the list late (within the lag) after newer ones is still emitted', () => {
 		const rand = random(7);
 		const jobs: ModelJob[] = [
-			{ id: 'early', seq: 1, createdMs: T0 + 1_000, visibleMs: T0 + 29_000, finishMs: T0 + 1_000, status: 'COMPLETED' },
-			{ id: 'late', seq: 2, createdMs: T0 + 10_000, visibleMs: T0 + 10_000, finishMs: T0 + 10_000, status: 'COMPLETED' },
+			{
+				id: 'early',
+				seq: 1,
+				createdMs: T0 + 1_000,
+				visibleMs: T0 + 29_000,
+				finishMs: T0 + 1_000,
+				status: 'COMPLETED',
+			},
+			{
+				id: 'late',
+				seq: 2,
+				createdMs: T0 + 10_000,
+				visibleMs: T0 + 10_000,
+				finishMs: T0 + 10_000,
+				status: 'COMPLETED',
+			},
 		];
-		const { emitted } = drive({ rand, server: new ModelServer(jobs, 50), startMs: T0, stepMs: 5_000, polls: 20 });
+		const { emitted } = drive({
+			rand,
+			server: new ModelServer(jobs, 50),
+			startMs: T0,
+			stepMs: 5_000,
+			polls: 20,
+		});
 		expectExactlyOnce(jobs, emitted, () => true);
 	});
 
@@ -440,8 +583,22 @@ describe('cursor against a model list endpoint', () => {
 			status: 'COMPLETED' as const,
 		}));
 		// Created (and finished) after the pass has read the newest page, while it works through older ones.
-		jobs.push({ id: 'during', seq: 99, createdMs: T0 + 45_000, visibleMs: T0 + 45_000, finishMs: T0 + 45_000, status: 'COMPLETED' });
-		const run = drive({ rand, server: new ModelServer(jobs, 2), startMs: T0, stepMs: 10_000, polls: 40, maxPagesPerPoll: 1 });
+		jobs.push({
+			id: 'during',
+			seq: 99,
+			createdMs: T0 + 45_000,
+			visibleMs: T0 + 45_000,
+			finishMs: T0 + 45_000,
+			status: 'COMPLETED',
+		});
+		const run = drive({
+			rand,
+			server: new ModelServer(jobs, 2),
+			startMs: T0,
+			stepMs: 10_000,
+			polls: 40,
+			maxPagesPerPoll: 1,
+		});
 		expectExactlyOnce(jobs, run.emitted, () => true);
 	});
 
@@ -463,7 +620,12 @@ describe('cursor against a model list endpoint', () => {
 
 	test('jobs stuck running: the valve bounds the state, stragglers are emitted once when they end, overflow is given up', () => {
 		const rand = random(11);
-		const limits: CursorLimits = { ...DEFAULT_LIMITS, settledCap: 40, stragglerCap: 3, lagMs: 1_000 };
+		const limits: CursorLimits = {
+			...DEFAULT_LIMITS,
+			settledCap: 40,
+			stragglerCap: 3,
+			lagMs: 1_000,
+		};
 		const jobs = makeJobs(rand, 300, T0 + 1_000, 600_000, 30_000);
 		// Five early jobs run for a very long time.
 		for (const job of jobs.slice(0, 5)) job.finishMs = T0 + 2_000_000;
@@ -482,6 +644,10 @@ describe('cursor against a model list endpoint', () => {
 		expect(run.maxSettled).toBeLessThanOrEqual(limits.settledCap);
 		expect(run.maxStragglers).toBeLessThanOrEqual(limits.stragglerCap);
 		const gaveUp = new Set(run.givenUp);
-		expectExactlyOnce(jobs, run.emitted, (job) => job.status === 'COMPLETED' && !gaveUp.has(job.id));
+		expectExactlyOnce(
+			jobs,
+			run.emitted,
+			(job) => job.status === 'COMPLETED' && !gaveUp.has(job.id),
+		);
 	});
 });

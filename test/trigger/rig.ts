@@ -84,7 +84,10 @@ export class TriggerRig {
 	}
 
 	/** "Fetch Test Event": a manual run of the trigger node through WorkflowExecute. */
-	async fetchTestEvent(): Promise<{ items: INodeExecutionData[]; error?: Error & { description?: string } }> {
+	async fetchTestEvent(): Promise<{
+		items: INodeExecutionData[];
+		error?: Error & { description?: string };
+	}> {
 		const node = this.workflow.getNode(TRIGGER_NAME)!;
 		const hooks = new ExecutionLifecycleHooks('manual', `manual-${this.polls}`, {
 			id: 'test-workflow',
@@ -94,7 +97,9 @@ export class TriggerRig {
 			active: false,
 			settings: {},
 		} as never);
-		const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
+		const finished = new Promise<IRun>((resolve) =>
+			hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)),
+		);
 		const runExecutionData = {
 			startData: {},
 			resultData: { runData: {} },
@@ -106,11 +111,18 @@ export class TriggerRig {
 				nodeExecutionStack: [{ node, data: { main: [[{ json: {} }]] }, source: null }],
 			},
 		} as unknown as IRunExecutionData;
-		const execution = new WorkflowExecute(makeAdditionalData(this.credentials, hooks), 'manual', runExecutionData);
+		const execution = new WorkflowExecute(
+			makeAdditionalData(this.credentials, hooks),
+			'manual',
+			runExecutionData,
+		);
 		await execution.processRunExecutionData(this.workflow);
 		const run = await finished;
 		const items = run.data.resultData.runData[TRIGGER_NAME]?.[0]?.data?.main?.[0] ?? [];
-		return { items, error: run.data.resultData.error as (Error & { description?: string }) | undefined };
+		return {
+			items,
+			error: run.data.resultData.error as (Error & { description?: string }) | undefined,
+		};
 	}
 }
 
@@ -118,7 +130,11 @@ export class TriggerRig {
 export async function pollUntil(
 	rig: TriggerRig,
 	enough: (emitted: IDataObject[]) => boolean,
-	options: { maxPolls?: number; budgetMs?: number; between?: (poll: number) => void | Promise<void> } = {},
+	options: {
+		maxPolls?: number;
+		budgetMs?: number;
+		between?: (poll: number) => void | Promise<void>;
+	} = {},
 ): Promise<IDataObject[]> {
 	const emitted: IDataObject[] = [];
 	const maxPolls = options.maxPolls ?? 200;

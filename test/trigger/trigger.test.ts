@@ -66,7 +66,11 @@ function expectEachOnce(items: IDataObject[], expectedIds: string[]) {
 	const missed = expectedIds.filter((id) => !counts.has(id));
 	const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
 	const unexpected = [...counts.keys()].filter((id) => !expectedIds.includes(id));
-	expect({ missed, duplicated, unexpected }).toEqual({ missed: [], duplicated: [], unexpected: [] });
+	expect({ missed, duplicated, unexpected }).toEqual({
+		missed: [],
+		duplicated: [],
+		unexpected: [],
+	});
 }
 
 /** After the expected items arrived, a few more polls must stay quiet. */
@@ -90,12 +94,15 @@ describe('exactly once', () => {
 				created_at: seededAt - 5 * 60_000 + Math.floor(index / 2.5) * 600,
 				status: roll < 0.85 ? 'COMPLETED' : roll < 0.95 ? 'FAILED' : 'CANCELLED',
 				// The first 100 jobs are the slowest: created first, finished last.
-				complete_after_ms: index < 100 ? 2700 + Math.floor(rand() * 300) : 1500 + Math.floor(rand() * 1200),
+				complete_after_ms:
+					index < 100 ? 2700 + Math.floor(rand() * 300) : 1500 + Math.floor(rand() * 1200),
 				extract_result: { sequence: index },
 			};
 		});
 		const jobs = emulator.seedJobs(specs);
-		const completed = jobs.filter((_, index) => specs[index].status === 'COMPLETED').map((job) => job.id);
+		const completed = jobs
+			.filter((_, index) => specs[index].status === 'COMPLETED')
+			.map((job) => job.id);
 
 		emulator.resetStats();
 		const trigger = rig();
@@ -170,7 +177,10 @@ describe('exactly once', () => {
 			},
 		});
 		await expectQuiet(trigger);
-		expectEachOnce(emitted, jobs.map((job) => job.id));
+		expectEachOnce(
+			emitted,
+			jobs.map((job) => job.id),
+		);
 	});
 
 	test('a poll budget that runs out mid-scan resumes where it stopped, even across a restart', async () => {
@@ -178,7 +188,9 @@ describe('exactly once', () => {
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
 		const jobs = emulator.seedJobs(
-			Array.from({ length: 200 }, (_, index) => ({ created_at: activatedAt + Math.floor(index / 3) })),
+			Array.from({ length: 200 }, (_, index) => ({
+				created_at: activatedAt + Math.floor(index / 3),
+			})),
 		);
 		let cutShort = 0;
 		const emitted = await pollUntil(trigger, (items) => items.length >= 200, {
@@ -190,7 +202,10 @@ describe('exactly once', () => {
 			},
 		});
 		await expectQuiet(trigger);
-		expectEachOnce(emitted, jobs.map((job) => job.id));
+		expectEachOnce(
+			emitted,
+			jobs.map((job) => job.id),
+		);
 		// 200 jobs at 10 per page and one page per poll: the scan was cut short and resumed many times.
 		expect(cutShort).toBeGreaterThanOrEqual(15);
 		expect(cursorOf(trigger).pass).toBeUndefined();
@@ -200,21 +215,31 @@ describe('exactly once', () => {
 		emulator.config({ maxListPageSize: 5 });
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
-		const jobs = emulator.seedJobs(Array.from({ length: 12 }, (_, index) => ({ created_at: activatedAt + index })));
+		const jobs = emulator.seedJobs(
+			Array.from({ length: 12 }, (_, index) => ({ created_at: activatedAt + index })),
+		);
 		const first = (await trigger.poll(1)) ?? [];
 		expect(cursorOf(trigger).pass).toBeDefined();
 		(cursorOf(trigger).pass as IDataObject).token = 'expired-token';
 		emulator.resetStats();
-		const rest = await pollUntil(trigger, (items) => first.length + items.length >= 12, { budgetMs: 1, maxPolls: 20 });
+		const rest = await pollUntil(trigger, (items) => first.length + items.length >= 12, {
+			budgetMs: 1,
+			maxPolls: 20,
+		});
 		expect(emulator.stats().byStatus['400']).toBe(1);
 		await expectQuiet(trigger);
-		expectEachOnce([...first, ...rest], jobs.map((job) => job.id));
+		expectEachOnce(
+			[...first, ...rest],
+			jobs.map((job) => job.id),
+		);
 	});
 
 	test('when results must be fetched, a spent budget defers the rest to later polls without losing any', async () => {
 		const trigger = rig({ options: { includeMetadata: true } });
 		const activatedAt = await activate(trigger);
-		const jobs = emulator.seedJobs(Array.from({ length: 23 }, (_, index) => ({ created_at: activatedAt + index })));
+		const jobs = emulator.seedJobs(
+			Array.from({ length: 23 }, (_, index) => ({ created_at: activatedAt + index })),
+		);
 		emulator.resetStats();
 		const perPoll: number[] = [];
 		const emitted: IDataObject[] = [];
@@ -224,7 +249,10 @@ describe('exactly once', () => {
 			emitted.push(...items);
 		}
 		await expectQuiet(trigger);
-		expectEachOnce(emitted, jobs.map((job) => job.id));
+		expectEachOnce(
+			emitted,
+			jobs.map((job) => job.id),
+		);
 		// One batch of five fetches per poll once the budget is spent.
 		expect(Math.max(...perPoll)).toBe(5);
 		expect(emulator.stats().byRoute[GET_ROUTE]).toBe(23);
@@ -235,7 +263,11 @@ describe('events and filters', () => {
 	async function seedMixed(activatedAt: number) {
 		return emulator.seedJobs([
 			{ created_at: activatedAt + 1, status: 'COMPLETED', extract_result: { total: 1 } },
-			{ created_at: activatedAt + 2, status: 'FAILED', error_message: 'Document is password protected' },
+			{
+				created_at: activatedAt + 2,
+				status: 'FAILED',
+				error_message: 'Document is password protected',
+			},
 			{ created_at: activatedAt + 3, status: 'CANCELLED' },
 			{ created_at: activatedAt + 4, status: 'COMPLETED', extract_result: { total: 2 } },
 			{ created_at: activatedAt + 5, complete_after_ms: 60_000 },
@@ -258,12 +290,19 @@ describe('events and filters', () => {
 		});
 		expect((await cancelled.poll())!.map(jobIdOf)).toEqual([jobs[2].id]);
 		const anyItems = (await any.poll())!;
-		expect(anyItems.map(jobIdOf).sort()).toEqual(jobs.slice(0, 4).map((job) => job.id).sort());
+		expect(anyItems.map(jobIdOf).sort()).toEqual(
+			jobs
+				.slice(0, 4)
+				.map((job) => job.id)
+				.sort(),
+		);
 		for (const trigger of [failed, cancelled, any]) await expectQuiet(trigger, 1);
 	});
 
 	test('the configuration filter only emits jobs of that configuration; the file filter only that file', async () => {
-		const byConfiguration = rig({ configurationId: { __rl: true, mode: 'id', value: 'cfg-invoices' } });
+		const byConfiguration = rig({
+			configurationId: { __rl: true, mode: 'id', value: 'cfg-invoices' },
+		});
 		const byFile = rig({ filters: { fileInput: 'dfl-11111111-2222-3333-4444-555555555555' } });
 		const activatedAt = Date.now();
 		expect(await byConfiguration.poll()).toBeNull();
@@ -272,9 +311,15 @@ describe('events and filters', () => {
 			{ created_at: activatedAt + 1, configuration_id: 'cfg-invoices' },
 			{ created_at: activatedAt + 2, configuration_id: 'cfg-receipts' },
 			{ created_at: activatedAt + 3 },
-			{ created_at: activatedAt + 4, configuration_id: 'cfg-invoices', file_input: 'dfl-11111111-2222-3333-4444-555555555555' },
+			{
+				created_at: activatedAt + 4,
+				configuration_id: 'cfg-invoices',
+				file_input: 'dfl-11111111-2222-3333-4444-555555555555',
+			},
 		]);
-		expect((await byConfiguration.poll())!.map(jobIdOf).sort()).toEqual([jobs[0].id, jobs[3].id].sort());
+		expect((await byConfiguration.poll())!.map(jobIdOf).sort()).toEqual(
+			[jobs[0].id, jobs[3].id].sort(),
+		);
 		expect((await byFile.poll())!.map(jobIdOf)).toEqual([jobs[3].id]);
 		await expectQuiet(byConfiguration, 1);
 	});
@@ -286,7 +331,10 @@ describe('events and filters', () => {
 		emulator.seedJobs([{ created_at: activatedAt + 1, configuration_id: 'cfg-a' }]);
 		expect(await trigger.poll()).toHaveLength(1);
 		const moved = new TriggerRig(
-			triggerNode({ event: 'completed', configurationId: { __rl: true, mode: 'id', value: 'cfg-a' } }),
+			triggerNode({
+				event: 'completed',
+				configurationId: { __rl: true, mode: 'id', value: 'cfg-a' },
+			}),
 			credentials,
 			trigger.workflow.staticData,
 		);
@@ -312,7 +360,9 @@ describe('events and filters', () => {
 	});
 
 	test('a job still running at activation is emitted when it finishes', async () => {
-		const [running] = emulator.seedJobs([{ created_at: Date.now() - 2 * 60_000, complete_after_ms: 200 }]);
+		const [running] = emulator.seedJobs([
+			{ created_at: Date.now() - 2 * 60_000, complete_after_ms: 200 },
+		]);
 		const trigger = rig();
 		expect(await trigger.poll()).toBeNull();
 		await emulator.waitForJob(running.id);
@@ -351,7 +401,11 @@ describe('output options', () => {
 		expect(facts._llamaextract).toMatchObject({ job_id: job.id, status: 'COMPLETED' });
 
 		const [full] = (await raw.poll())!;
-		expect(full).toMatchObject({ id: job.id, status: 'COMPLETED', extract_result: [{ total: 10 }, { total: 20 }] });
+		expect(full).toMatchObject({
+			id: job.id,
+			status: 'COMPLETED',
+			extract_result: [{ total: 10 }, { total: 20 }],
+		});
 	});
 
 	test('Include Usage fetches each job with expand=usage', async () => {
@@ -374,7 +428,9 @@ describe('cost', () => {
 		expect(emulator.stats().total).toBe(1);
 
 		const jobs = emulator.seedJobs(
-			Array.from({ length: 80 }, (_, index) => ({ created_at: Math.min(Date.now(), activatedAt + Math.floor(index / 4)) })),
+			Array.from({ length: 80 }, (_, index) => ({
+				created_at: Math.min(Date.now(), activatedAt + Math.floor(index / 4)),
+			})),
 		);
 		expect(await trigger.poll()).toHaveLength(80);
 		emulator.resetStats();
@@ -403,7 +459,10 @@ describe('manual mode (Fetch Test Event)', () => {
 		const { items, error } = await completed.fetchTestEvent();
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.json)).toEqual([
-			expect.objectContaining({ total: 2, _llamaextract: expect.objectContaining({ job_id: jobs[1].id }) }),
+			expect.objectContaining({
+				total: 2,
+				_llamaextract: expect.objectContaining({ job_id: jobs[1].id }),
+			}),
 		]);
 		expect(completed.staticData()).toBeUndefined();
 
@@ -427,7 +486,10 @@ describe('manual mode (Fetch Test Event)', () => {
 describe('errors', () => {
 	test('a wrong API key fails the poll with a 401 that does not contain the key, and saves no state', async () => {
 		const wrongKey = 'llx-wrong-key-do-not-leak';
-		const trigger = new TriggerRig(triggerNode({ event: 'completed' }), emulatorCredentials(emulator.url, wrongKey));
+		const trigger = new TriggerRig(
+			triggerNode({ event: 'completed' }),
+			emulatorCredentials(emulator.url, wrongKey),
+		);
 		const error = await trigger.poll().then(
 			() => undefined,
 			(failure: Error & { httpCode?: string; description?: string }) => failure,
