@@ -46,6 +46,12 @@ export class TriggerRig {
 
 	polls = 0;
 
+	/**
+	 * What n8n has in its database: it saves static data after activation (the first poll) and whenever a poll
+	 * emits; changes made by polls that return null live only in memory until then.
+	 */
+	private persisted: IDataObject | undefined;
+
 	constructor(
 		private readonly node: INode,
 		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
@@ -66,6 +72,8 @@ export class TriggerRig {
 			pollBudgetMs,
 		);
 		const result = await this.nodeType.poll.call(context);
+		if (result !== null || this.polls === 1)
+			this.persisted = copyStaticData(this.workflow.staticData);
 		if (result === null) return null;
 		expect(result).toHaveLength(1);
 		expect(result[0].length).toBeGreaterThan(0);
@@ -77,9 +85,12 @@ export class TriggerRig {
 		return this.workflow.staticData[`node:${TRIGGER_NAME}`] as IDataObject | undefined;
 	}
 
-	/** n8n restarts: the workflow is rebuilt from the stored static data, and the node class is new. */
+	/**
+	 * n8n restarts: the workflow is rebuilt from the static data last saved (what quiet polls changed since is
+	 * lost), and the node class is new.
+	 */
 	restart(): void {
-		this.workflow = buildWorkflow([this.node], copyStaticData(this.workflow.staticData));
+		this.workflow = buildWorkflow([this.node], this.persisted && copyStaticData(this.persisted));
 		this.nodeType = new LlamaExtractTrigger();
 	}
 
