@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, no-console */
 /**
  * `npm start`: the main job, offline. Builds the package, starts the LlamaCloud emulator on 127.0.0.1 and runs
  * the sample email-attachment-to-JSON workflow through the real n8n-core engine, then prints the JSON.

@@ -124,11 +124,6 @@ export function initialState(nowMs: number, lookbackMs: number, filterKey: strin
 	};
 }
 
-/** The `created_at_on_or_after` bound of the scan. */
-export function windowStart(state: CursorState): number {
-	return state.watermark;
-}
-
 /** Big enough for everything the window held last time, so an idle poll is one page. */
 export function pageSizeFor(state: CursorState, limits: CursorLimits = DEFAULT_LIMITS): number {
 	const expected = Object.keys(state.settled).length + state.openCount;

@@ -111,9 +111,11 @@ describe('exactly once', () => {
 		const activationMs = Date.now() - activation;
 		expect(emulator.jobs().every((job) => job.status === 'RUNNING')).toBe(true);
 		const started = Date.now();
+		let peakStateBytes = 0;
 		const emitted = await pollUntil(trigger, (items) => items.length >= completed.length, {
 			maxPolls: 400,
 			between: async (poll) => {
+				peakStateBytes = Math.max(peakStateBytes, JSON.stringify(trigger.staticData()).length);
 				if (poll === 2) trigger.restart();
 				await sleep(40);
 			},
@@ -142,7 +144,7 @@ describe('exactly once', () => {
 		expect(await trigger.poll()).toBeNull();
 		expect(emulator.stats().total).toBe(1);
 		console.log(
-			`trigger 1000 jobs: activation poll ${activationMs} ms (40 pages), ${trigger.polls} polls, ${stats.byRoute[LIST_ROUTE]} list requests, ${stats.byRoute[GET_ROUTE] ?? 0} job GETs, ${elapsedMs} ms from first finish to last emit, state ${JSON.stringify(trigger.staticData()).length} bytes after`,
+			`trigger 1000 jobs: activation poll ${activationMs} ms (40 pages), ${trigger.polls} polls, ${stats.byRoute[LIST_ROUTE]} list requests, ${stats.byRoute[GET_ROUTE] ?? 0} job GETs, ${elapsedMs} ms from activation to the last emit, state ${peakStateBytes} bytes at peak, ${JSON.stringify(trigger.staticData()).length} after`,
 		);
 	});
 
