@@ -7,15 +7,14 @@
  *   extract   Extract Data over N one-page PDFs through n8n-core's WorkflowExecute (the node under test).
  *   official  The official LlamaCloud node's behaviour, simulated: items one after another; per item upload,
  *             create, then GET the job with no initial wait, 1 s apart growing ×1.5 up to 5 s, until it is done.
- *   upload    Upload of one large file (filesystem binary store or in memory), sampling this process's RSS.
+ *   upload    File › Upload of one large file (filesystem binary store or in memory), sampling this process's RSS.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 import { makeInvoicePdf } from '../emulator/samples';
 import { storedBinaryItem, useFilesystemBinaryData } from '../test/harness/binaryData';
-import { binaryItem, emulatorCredentials, registerNodeType, runNode } from '../test/harness/n8n';
-import { UploadProbe } from '../test/harness/uploadProbe';
+import { binaryItem, emulatorCredentials, runNode } from '../test/harness/n8n';
 import { batchInvoice, INVOICE_SCHEMA_LITE } from '../test/performance/fixtures';
 
 interface TaskBase {
@@ -55,12 +54,16 @@ export interface UploadResult {
 const MiB = 1024 * 1024;
 
 async function invoicePdfs(count: number): Promise<Buffer[]> {
-	return await Promise.all(Array.from({ length: count }, async (_, index) => await makeInvoicePdf(batchInvoice(index))));
+	return await Promise.all(
+		Array.from({ length: count }, async (_, index) => await makeInvoicePdf(batchInvoice(index))),
+	);
 }
 
 async function runExtract(task: Extract<WorkerTask, { kind: 'extract' }>): Promise<ExtractResult> {
 	const pdfs = await invoicePdfs(task.docs);
-	const input = pdfs.map((pdf, index) => binaryItem(pdf, `invoice-${index}.pdf`, 'application/pdf'));
+	const input = pdfs.map((pdf, index) =>
+		binaryItem(pdf, `invoice-${index}.pdf`, 'application/pdf'),
+	);
 	const options = task.concurrency === undefined ? {} : { maxConcurrency: task.concurrency };
 	const startedAtMs = Date.now();
 	const { items, error } = await runNode({
@@ -77,12 +80,16 @@ async function runExtract(task: Extract<WorkerTask, { kind: 'extract' }>): Promi
 		input,
 	});
 	const wallMs = Date.now() - startedAtMs;
-	const correct = items.filter((item, index) => item.json.invoice_number === batchInvoice(index).invoiceNumber).length;
+	const correct = items.filter(
+		(item, index) => item.json.invoice_number === batchInvoice(index).invoiceNumber,
+	).length;
 	return { kind: 'extract', startedAtMs, wallMs, correct, errors: error ? [error.message] : [] };
 }
 
 /** What the official node does per item, written from its documented behaviour (API.md §13). */
-async function runOfficial(task: Extract<WorkerTask, { kind: 'official' }>): Promise<ExtractResult> {
+async function runOfficial(
+	task: Extract<WorkerTask, { kind: 'official' }>,
+): Promise<ExtractResult> {
 	const pdfs = await invoicePdfs(task.docs);
 	const headers = { authorization: `Bearer ${task.apiKey}` };
 	const errors: string[] = [];
@@ -90,21 +97,32 @@ async function runOfficial(task: Extract<WorkerTask, { kind: 'official' }>): Pro
 	const startedAtMs = Date.now();
 	for (const [index, pdf] of pdfs.entries()) {
 		const form = new FormData();
-		form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), `invoice-${index}.pdf`);
+		form.append(
+			'file',
+			new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }),
+			`invoice-${index}.pdf`,
+		);
 		form.append('purpose', 'parse');
-		const file = (await (await fetch(`${task.url}/api/v1/beta/files`, { method: 'POST', headers, body: form })).json()) as {
+		const file = (await (
+			await fetch(`${task.url}/api/v1/beta/files`, { method: 'POST', headers, body: form })
+		).json()) as {
 			id: string;
 		};
 		const created = (await (
 			await fetch(`${task.url}/api/v2/extract`, {
 				method: 'POST',
 				headers: { ...headers, 'content-type': 'application/json' },
-				body: JSON.stringify({ file_input: file.id, configuration: { data_schema: INVOICE_SCHEMA_LITE } }),
+				body: JSON.stringify({
+					file_input: file.id,
+					configuration: { data_schema: INVOICE_SCHEMA_LITE },
+				}),
 			})
 		).json()) as { id: string };
 		let intervalMs = 1000;
 		for (;;) {
-			const job = (await (await fetch(`${task.url}/api/v2/extract/${created.id}`, { headers })).json()) as {
+			const job = (await (
+				await fetch(`${task.url}/api/v2/extract/${created.id}`, { headers })
+			).json()) as {
 				status: string;
 				extract_result?: { invoice_number?: string };
 			};
@@ -132,7 +150,6 @@ let binaryStore: Promise<Awaited<ReturnType<typeof useFilesystemBinaryData>>> | 
 async function runUpload(task: Extract<WorkerTask, { kind: 'upload' }>): Promise<UploadResult> {
 	binaryStore ??= useFilesystemBinaryData();
 	const { service } = await binaryStore;
-	registerNodeType('uploadProbe', new UploadProbe());
 	const hash = createHash('sha256');
 	const block = randomBytes(MiB);
 	const chunkAt = (offset: number) => {
@@ -165,9 +182,15 @@ async function runUpload(task: Extract<WorkerTask, { kind: 'upload' }>): Promise
 	let result;
 	try {
 		result = await runNode({
-			parameters: {},
+			// File › Upload: the upload alone (200 MB is over the 100 MB extraction limit).
+			parameters: {
+				resource: 'file',
+				operation: 'upload',
+				inputType: 'binary',
+				binaryPropertyName: 'data',
+				options: { keepBinary: false },
+			},
 			credentials: emulatorCredentials(task.url, task.apiKey),
-			nodeType: 'test.uploadProbe',
 			input: [item],
 		});
 	} finally {
@@ -197,7 +220,11 @@ async function main(): Promise<void> {
 		else await runExtract({ ...warm, docs: 2 });
 	}
 	const result =
-		task.kind === 'extract' ? await runExtract(task) : task.kind === 'official' ? await runOfficial(task) : await runUpload(task);
+		task.kind === 'extract'
+			? await runExtract(task)
+			: task.kind === 'official'
+				? await runOfficial(task)
+				: await runUpload(task);
 	console.log(`RESULT ${JSON.stringify(result)}`);
 }
 

@@ -9,13 +9,14 @@
  *   npm run e2e -- --no-build           pack the existing dist/ (skip `npm run build`)
  *   npm run e2e -- --no-setup           skip e2e/setup.sh (runtimes already installed)
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { checkEditor } from './editor';
 import { buildAndPack } from './lib/pack';
 import { run as runProcess } from './lib/proc';
 import { Runner } from './lib/runner';
-import { E2E_DIR } from './lib/runtimes';
+import { ARTIFACTS_DIR, E2E_DIR } from './lib/runtimes';
 import { queueSuite } from './queue';
 import { runtimeSuite } from './suite';
 
@@ -27,6 +28,8 @@ function parseArgs(argv: string[]) {
 async function main(): Promise<number> {
 	const args = parseArgs(process.argv.slice(2));
 	const runner = new Runner(args.only);
+	// Logs and screenshots of this run only.
+	rmSync(ARTIFACTS_DIR, { recursive: true, force: true });
 	let tarball = '';
 
 	await runner.suite('prepare', async (s) => {

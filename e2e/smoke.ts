@@ -33,7 +33,7 @@ async function smoke(key: 'v2' | 'v1') {
 		assert.equal(again.code, 0);
 		console.log(`  ${key}: server + REST run OK, total ${Date.now() - t0} ms`);
 	} finally {
-		await n8n.stop();
+		await n8n.dispose();
 	}
 }
 

@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/require-node-api-error */
 /**
  * The n8n editor in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; RUNTIME.md §5).
  * Every request that does not go to 127.0.0.1 is aborted, so the page cannot reach (or wait for) the internet.

@@ -9,6 +9,8 @@ import { freePort } from './ports';
 import { GroupProcess } from './proc';
 import { REPO_ROOT } from './runtimes';
 
+// A made-up key that only the local emulator accepts.
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
 export const EMULATOR_API_KEY = 'llx-e2e-emulator-key';
 
 export class EmulatorProcess {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * Proves that every module the installed package requires at run time resolves inside the n8n that loads it.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable no-console */
 /**
  * A very small sequential test runner: suites share expensive state (a running n8n), tests run in order,

@@ -70,7 +70,10 @@ export function bufferedMultipartBody(envelope: MultipartEnvelope, data: Buffer)
  * In-memory n8n binaries are base64 text. Decoding it straight into a buffer that already has room for the head and
  * tail leaves one copy of the file in memory, where `getBinaryDataBuffer` + concatenation would make two.
  */
-export function base64MultipartBody(envelope: MultipartEnvelope, base64: string): { body: Buffer; fileSize: number } {
+export function base64MultipartBody(
+	envelope: MultipartEnvelope,
+	base64: string,
+): { body: Buffer; fileSize: number } {
 	const { head, tail } = envelope;
 	// byteLength over-estimates when the text carries whitespace; the real size is what `write` reports.
 	const body = Buffer.allocUnsafe(head.length + Buffer.byteLength(base64, 'base64') + tail.length);
@@ -86,7 +89,9 @@ export class FileSizeMismatchError extends Error {
 		readonly expected: number,
 		readonly actual: number,
 	) {
-		super(`The stored file has ${actual > expected ? 'more' : 'fewer'} bytes than its recorded size (${expected})`);
+		super(
+			`The stored file has ${actual > expected ? 'more' : 'fewer'} bytes than its recorded size (${expected})`,
+		);
 	}
 }
 
@@ -122,9 +127,7 @@ export function streamedMultipartBody(
 		if (sent !== fileSize) throw mismatch(sent);
 		yield envelope.tail;
 	}
-	return (from as (iterable: AsyncIterable<Buffer>, options: { objectMode: boolean }) => BinaryStream).call(
-		source.constructor,
-		parts(),
-		{ objectMode: false },
-	);
+	return (
+		from as (iterable: AsyncIterable<Buffer>, options: { objectMode: boolean }) => BinaryStream
+	).call(source.constructor, parts(), { objectMode: false });
 }

@@ -18,14 +18,18 @@ interface DiContainer {
 
 function n8nCoreContainer(): DiContainer {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const di = require(require.resolve('@n8n/di', { paths: [dirname(require.resolve('n8n-core'))] })) as {
+	const di = require(
+		require.resolve('@n8n/di', { paths: [dirname(require.resolve('n8n-core'))] }),
+	) as {
 		Container: DiContainer;
 	};
 	return di.Container;
 }
 
 /** Switches this process's BinaryDataService to filesystem mode under `storagePath` (a fresh temp dir by default). */
-export async function useFilesystemBinaryData(storagePath?: string): Promise<{ storagePath: string; service: BinaryDataService }> {
+export async function useFilesystemBinaryData(
+	storagePath?: string,
+): Promise<{ storagePath: string; service: BinaryDataService }> {
 	const container = n8nCoreContainer();
 	const config = container.get(BinaryDataConfig);
 	const path = storagePath ?? mkdtempSync(join(tmpdir(), 'llamaextract-binary-'));

@@ -42,7 +42,13 @@ function parameters(options: IDataObject = {}): IDataObject {
 
 function invoiceItems(count: number, markers: (index: number) => string[] = () => []) {
 	return Array.from({ length: count }, (_, index) =>
-		binaryItem(invoiceDocument(index, markers(index)), `invoice-${index}.txt`, 'text/plain', 'data', { index }),
+		binaryItem(
+			invoiceDocument(index, markers(index)),
+			`invoice-${index}.txt`,
+			'text/plain',
+			'data',
+			{ index },
+		),
 	);
 }
 
@@ -59,7 +65,11 @@ describe('Extract Data over a batch', () => {
 		const count = 6;
 		// Item 0 takes longest, item 5 is quickest.
 		const input = invoiceItems(count, (index) => [`EMULATOR_JOB_MS=${(count - index) * 150}`]);
-		const { items, error } = await runNode({ parameters: parameters({ maxConcurrency: count }), credentials, input });
+		const { items, error } = await runNode({
+			parameters: parameters({ maxConcurrency: count }),
+			credentials,
+			input,
+		});
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(count);
 		items.forEach((item, index) => {
@@ -76,7 +86,11 @@ describe('Extract Data over a batch', () => {
 
 	test('never has more than Max Concurrent Jobs in flight, and does run them side by side', async () => {
 		emulator.config({ jobMs: 400 });
-		const { items, error } = await runNode({ parameters: parameters({ maxConcurrency: 3 }), credentials, input: invoiceItems(9) });
+		const { items, error } = await runNode({
+			parameters: parameters({ maxConcurrency: 3 }),
+			credentials,
+			input: invoiceItems(9),
+		});
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(9);
 		expect(maxOverlap(jobIntervals())).toBe(3);
@@ -85,7 +99,11 @@ describe('Extract Data over a batch', () => {
 	test(`runs ${DEFAULT_MAX_CONCURRENT_JOBS} at once by default, with one upload and one create per item and shared polls`, async () => {
 		emulator.config({ jobMs: 1500 });
 		const count = DEFAULT_MAX_CONCURRENT_JOBS + 5;
-		const { items, error } = await runNode({ parameters: parameters(), credentials, input: invoiceItems(count) });
+		const { items, error } = await runNode({
+			parameters: parameters(),
+			credentials,
+			input: invoiceItems(count),
+		});
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.json.invoice_number)).toEqual(
 			Array.from({ length: count }, (_, index) => `PERF-${1000 + index}`),
@@ -123,7 +141,11 @@ describe('Extract Data over a batch', () => {
 
 	test('without Continue On Fail the run fails on the first failed item, naming it and its job', async () => {
 		const input = invoiceItems(4, (index) => (index === 2 ? ['EMULATOR_FAIL'] : []));
-		const { error, run } = await runNode({ parameters: parameters({ maxConcurrency: 4 }), credentials, input });
+		const { error, run } = await runNode({
+			parameters: parameters({ maxConcurrency: 4 }),
+			credentials,
+			input,
+		});
 		expect(run.status).toBe('error');
 		expect(error?.message).toMatch(/FAILED/);
 		expect(error?.context?.itemIndex).toBe(2);

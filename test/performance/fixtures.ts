@@ -19,12 +19,17 @@ export const INVOICE_SCHEMA_LITE = {
 
 /** Invoice number `index` of a batch; every document of a batch differs, so results show which item they belong to. */
 export function batchInvoice(index: number): SampleInvoice {
-	return { ...SAMPLE_INVOICES[index % SAMPLE_INVOICES.length], invoiceNumber: `PERF-${1000 + index}` };
+	return {
+		...SAMPLE_INVOICES[index % SAMPLE_INVOICES.length],
+		invoiceNumber: `PERF-${1000 + index}`,
+	};
 }
 
 /** A text invoice; `markers` are emulator directives such as `EMULATOR_JOB_MS=300` or `EMULATOR_FAIL`. */
 export function invoiceDocument(index: number, markers: string[] = []): Buffer {
-	return Buffer.from(`${makeInvoiceText(batchInvoice(index))}${markers.map((marker) => `${marker}\n`).join('')}`);
+	return Buffer.from(
+		`${makeInvoiceText(batchInvoice(index))}${markers.map((marker) => `${marker}\n`).join('')}`,
+	);
 }
 
 /** The most intervals that overlap at any instant. */

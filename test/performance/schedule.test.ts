@@ -63,15 +63,27 @@ describe('nextPollAt', () => {
 	});
 
 	it('goes when the first job of the batch wants a poll', () => {
-		const old: ScheduledJob = { registeredAt: 0, lastPolledAt: 20_000, deadline: Number.POSITIVE_INFINITY };
-		const young: ScheduledJob = { registeredAt: 19_000, lastPolledAt: 20_000, deadline: Number.POSITIVE_INFINITY };
+		const old: ScheduledJob = {
+			registeredAt: 0,
+			lastPolledAt: 20_000,
+			deadline: Number.POSITIVE_INFINITY,
+		};
+		const young: ScheduledJob = {
+			registeredAt: 19_000,
+			lastPolledAt: 20_000,
+			deadline: Number.POSITIVE_INFINITY,
+		};
 		expect(nextPollAt([old], schedule)).toBe(24_000);
 		// The young job (1 s old at the last poll) wants the next poll after the minimum interval.
 		expect(nextPollAt([old, young], schedule)).toBe(20_500);
 	});
 
 	it('gives a job registered after the last poll its first poll soon', () => {
-		const old: ScheduledJob = { registeredAt: 0, lastPolledAt: 30_000, deadline: Number.POSITIVE_INFINITY };
+		const old: ScheduledJob = {
+			registeredAt: 0,
+			lastPolledAt: 30_000,
+			deadline: Number.POSITIVE_INFINITY,
+		};
 		const fresh: ScheduledJob = { registeredAt: 31_000, deadline: Number.POSITIVE_INFINITY };
 		expect(nextPollAt([old, fresh], schedule)).toBe(31_500);
 	});

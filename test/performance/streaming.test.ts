@@ -16,8 +16,7 @@ import { startEmulator, type Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import { MAX_EXTRACT_BYTES } from '../../nodes/shared/input';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
-import { binaryItem, emulatorCredentials, registerNodeType, runNode } from '../harness/n8n';
-import { UploadProbe } from '../harness/uploadProbe';
+import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
 import { batchInvoice, INVOICE_SCHEMA_LITE, invoiceDocument } from './fixtures';
 
 const API_KEY = 'llx-test-performance-streaming';
@@ -35,7 +34,6 @@ beforeAll(async () => {
 	emulator = await startEmulator({ apiKey: API_KEY, jobMs: 200 });
 	credentials = emulatorCredentials(emulator.url, API_KEY);
 	store = (await useFilesystemBinaryData()).service;
-	registerNodeType('uploadProbe', new UploadProbe());
 });
 
 afterAll(async () => {
@@ -45,6 +43,15 @@ afterAll(async () => {
 beforeEach(async () => {
 	await emulator.reset();
 });
+
+/** File › Upload: the upload alone, up to LlamaCloud's 512 MB upload limit. */
+const uploadParameters: IDataObject = {
+	resource: 'file',
+	operation: 'upload',
+	inputType: 'binary',
+	binaryPropertyName: 'data',
+	options: { keepBinary: false },
+};
 
 const extractParameters: IDataObject = {
 	resource: 'extractJob',
@@ -62,7 +69,9 @@ function sha256(bytes: Buffer): string {
 /** Hash of a file as LlamaCloud stores it, read back through its presigned download link. */
 async function uploadedSha256(fileId: string): Promise<{ sha256: string; size: number }> {
 	const headers = { authorization: `Bearer ${API_KEY}` };
-	const link = (await (await fetch(`${emulator.url}/api/v1/beta/files/${fileId}/content`, { headers })).json()) as {
+	const link = (await (
+		await fetch(`${emulator.url}/api/v1/beta/files/${fileId}/content`, { headers })
+	).json()) as {
 		url: string;
 	};
 	const download = await fetch(link.url);
@@ -76,7 +85,9 @@ async function uploadedSha256(fileId: string): Promise<{ sha256: string; size: n
 }
 
 /** A large file written to the store chunk by chunk, never whole in this process's memory. */
-async function storeLargeFile(bytes: number): Promise<{ item: INodeExecutionData; sha256: string }> {
+async function storeLargeFile(
+	bytes: number,
+): Promise<{ item: INodeExecutionData; sha256: string }> {
 	const hash = createHash('sha256');
 	async function* chunks() {
 		const block = randomBytes(MiB);
@@ -88,7 +99,12 @@ async function storeLargeFile(bytes: number): Promise<{ item: INodeExecutionData
 			yield chunk;
 		}
 	}
-	const item = await storedBinaryItem(store, Readable.from(chunks()), 'scan.pdf', 'application/pdf');
+	const item = await storedBinaryItem(
+		store,
+		Readable.from(chunks()),
+		'scan.pdf',
+		'application/pdf',
+	);
 	return { item, sha256: hash.digest('hex') };
 }
 
@@ -98,7 +114,12 @@ describe('uploads from the filesystem binary store', () => {
 		const texts = [invoiceDocument(1), invoiceDocument(2)];
 		const input = [
 			await storedBinaryItem(store, pdf, 'invoice.pdf', 'application/pdf'),
-			...(await Promise.all(texts.map(async (text, index) => await storedBinaryItem(store, text, `invoice-${index + 1}.txt`, 'text/plain')))),
+			...(await Promise.all(
+				texts.map(
+					async (text, index) =>
+						await storedBinaryItem(store, text, `invoice-${index + 1}.txt`, 'text/plain'),
+				),
+			)),
 		];
 		expect(input.every((item) => item.binary!.data.id?.startsWith('filesystem'))).toBe(true);
 		const { items, error } = await runNode({ parameters: extractParameters, credentials, input });
@@ -111,7 +132,10 @@ describe('uploads from the filesystem binary store', () => {
 		const sent = [pdf, ...texts];
 		for (const [index, item] of items.entries()) {
 			const fileId = (item.json._llamaextract as IDataObject).file_id as string;
-			expect(await uploadedSha256(fileId)).toEqual({ sha256: sha256(sent[index]), size: sent[index].length });
+			expect(await uploadedSha256(fileId)).toEqual({
+				sha256: sha256(sent[index]),
+				size: sent[index].length,
+			});
 		}
 		// The output still carries the stored binary reference, not a copy of the file.
 		expect(items[0].binary?.data.id).toBe(input[0].binary!.data.id);
@@ -128,7 +152,9 @@ describe('uploads from the filesystem binary store', () => {
 		const fileId = (items[0].json._llamaextract as IDataObject).file_id as string;
 		expect(await uploadedSha256(fileId)).toEqual({ sha256: sha256(pdf), size: pdf.length });
 		const headers = { authorization: `Bearer ${API_KEY}` };
-		const file = (await (await fetch(`${emulator.url}/api/v1/beta/files/${fileId}`, { headers })).json()) as { name: string };
+		const file = (await (
+			await fetch(`${emulator.url}/api/v1/beta/files/${fileId}`, { headers })
+		).json()) as { name: string };
 		expect(file.name).toBe('Invoice 2024-01 (final).pdf');
 	});
 
@@ -144,7 +170,7 @@ describe('uploads from the filesystem binary store', () => {
 		}, 5);
 		let upload;
 		try {
-			upload = await runNode({ parameters: {}, credentials, nodeType: 'test.uploadProbe', input: [item] });
+			upload = await runNode({ parameters: uploadParameters, credentials, input: [item] });
 		} finally {
 			clearInterval(sampler);
 		}
@@ -182,29 +208,46 @@ describe('uploads from the filesystem binary store', () => {
 		const document = invoiceDocument(5);
 		const item = await storedBinaryItem(store, document, 'shrunk.txt', 'text/plain');
 		await fs.truncate(store.getPath(item.binary!.data.id!), 100);
-		const { error } = await runNode({ parameters: {}, credentials, nodeType: 'test.uploadProbe', input: [item] });
-		expect(error?.message).toBe('The file "shrunk.txt" in Input Binary Field "data" on item 0 changed while it was uploaded');
+		const { error } = await runNode({ parameters: uploadParameters, credentials, input: [item] });
+		expect(error?.message).toBe(
+			'The file "shrunk.txt" in Input Binary Field "data" on item 0 changed while it was uploaded',
+		);
 		expect(error?.description).toMatch(/fewer bytes than its recorded size/);
 		// No file was created from a short body.
 		const headers = { authorization: `Bearer ${API_KEY}` };
-		const files = (await (await fetch(`${emulator.url}/api/v1/beta/files`, { headers })).json()) as { items: unknown[] };
+		const files = (await (
+			await fetch(`${emulator.url}/api/v1/beta/files`, { headers })
+		).json()) as { items: unknown[] };
 		expect(files.items).toHaveLength(0);
 	});
 
 	test('an empty stored file is refused before anything is sent', async () => {
 		const item = await storedBinaryItem(store, Buffer.alloc(0), 'empty.pdf', 'application/pdf');
 		const { error } = await runNode({ parameters: extractParameters, credentials, input: [item] });
-		expect(error?.message).toBe('The file "empty.pdf" in Input Binary Field "data" on item 0 is empty (0 bytes)');
+		expect(error?.message).toBe(
+			'The file "empty.pdf" in Input Binary Field "data" on item 0 is empty (0 bytes)',
+		);
 		expect(emulator.stats().byRoute[UPLOAD]).toBeUndefined();
 	});
 
 	test('an upload retried after a 429 streams the file again from the start', async () => {
 		const document = invoiceDocument(4);
 		const item = await storedBinaryItem(store, document, 'retry.txt', 'text/plain');
-		emulator.faults.addRule({ route: UPLOAD, times: 1, action: { type: 'status', status: 429, retryAfterMs: 50 } });
-		const { items, error } = await runNode({ parameters: {}, credentials, nodeType: 'test.uploadProbe', input: [item] });
+		emulator.faults.addRule({
+			route: UPLOAD,
+			times: 1,
+			action: { type: 'status', status: 429, retryAfterMs: 50 },
+		});
+		const { items, error } = await runNode({
+			parameters: uploadParameters,
+			credentials,
+			input: [item],
+		});
 		expect(error).toBeUndefined();
 		expect(emulator.stats().byRoute[UPLOAD]).toBe(2);
-		expect(await uploadedSha256(items[0].json.id as string)).toEqual({ sha256: sha256(document), size: document.length });
+		expect(await uploadedSha256(items[0].json.id as string)).toEqual({
+			sha256: sha256(document),
+			size: document.length,
+		});
 	});
 });

@@ -8,7 +8,12 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { expectedInvoiceResult } from '../../emulator/samples';
 import type { ExtractV2Job } from '../../nodes/shared/contract';
-import { BatchJobWaiter, createExtractJob, type WaitOutcome, type WaiterSettings } from '../../nodes/shared/jobs';
+import {
+	BatchJobWaiter,
+	createExtractJob,
+	type WaitOutcome,
+	type WaiterSettings,
+} from '../../nodes/shared/jobs';
 import { getConnection } from '../../nodes/shared/transport';
 import { emulatorCredentials } from '../harness/n8n';
 import { batchInvoice, inExecution, INVOICE_SCHEMA_LITE, invoiceDocument } from './fixtures';
@@ -35,8 +40,12 @@ beforeEach(async () => {
 });
 
 function addDocuments(count: number, markers: (index: number) => string[] = () => []): string[] {
-	return Array.from({ length: count }, (_, index) =>
-		emulator.addFile(`invoice-${index}.txt`, invoiceDocument(index, markers(index)), { mimeType: 'text/plain' }).id,
+	return Array.from(
+		{ length: count },
+		(_, index) =>
+			emulator.addFile(`invoice-${index}.txt`, invoiceDocument(index, markers(index)), {
+				mimeType: 'text/plain',
+			}).id,
 	);
 }
 
@@ -62,12 +71,18 @@ interface WaitedBatch {
 }
 
 /** Creates one job per file in an execution and waits for all of them with one waiter. */
-async function waitForBatch(fileIds: string[], settings: WaiterSettings = {}, timeoutMs = 30_000): Promise<WaitedBatch> {
+async function waitForBatch(
+	fileIds: string[],
+	settings: WaiterSettings = {},
+	timeoutMs = 30_000,
+): Promise<WaitedBatch> {
 	const { value, error } = await inExecution(credentials, async (ctx) => {
 		const jobs = await createJobs(ctx, fileIds);
 		emulator.resetStats();
 		const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx), settings);
-		const outcomes = await Promise.allSettled(jobs.map(async (job, index) => await waiter.wait(job, index, timeoutMs)));
+		const outcomes = await Promise.allSettled(
+			jobs.map(async (job, index) => await waiter.wait(job, index, timeoutMs)),
+		);
 		return { outcomes, pollCount: waiter.pollCount, jobFetchCount: waiter.jobFetchCount, jobs };
 	});
 	expect(error).toBeUndefined();
@@ -90,7 +105,10 @@ describe('BatchJobWaiter', () => {
 			expect(job.id).toBe(batch.jobs[index].id);
 			expect(job.status).toBe('COMPLETED');
 			const expected = expectedInvoiceResult(batchInvoice(index));
-			expect(job.extract_result).toMatchObject({ vendor: expected.vendor, invoice_number: expected.invoice_number });
+			expect(job.extract_result).toMatchObject({
+				vendor: expected.vendor,
+				invoice_number: expected.invoice_number,
+			});
 		});
 		const stats = emulator.stats();
 		expect(stats.byRoute[LIST]).toBe(batch.pollCount);
@@ -113,7 +131,10 @@ describe('BatchJobWaiter', () => {
 	test('follows next_page_token when the server returns fewer jobs per page than asked for', async () => {
 		emulator.config({ jobMs: 200 });
 		// The emulator caps list pages at 100 items; one request carries 120 IDs.
-		const batch = await waitForBatch(addDocuments(120), { idsPerRequest: 120, minIntervalMs: 1500 });
+		const batch = await waitForBatch(addDocuments(120), {
+			idsPerRequest: 120,
+			minIntervalMs: 1500,
+		});
 		expect(finalJobs(batch)).toHaveLength(120);
 		expect(batch.pollCount).toBe(2);
 		expect(emulator.stats().byRoute[LIST]).toBe(2);
@@ -122,7 +143,8 @@ describe('BatchJobWaiter', () => {
 	test('fetches each result once with a GET when an expand is needed that the list cannot give', async () => {
 		const batch = await waitForBatch(addDocuments(4), { expand: ['usage'] });
 		const jobs = finalJobs(batch);
-		for (const job of jobs) expect(job.usage).toEqual(expect.objectContaining({ credits: expect.any(Number) }));
+		for (const job of jobs)
+			expect(job.usage).toEqual(expect.objectContaining({ credits: expect.any(Number) }));
 		expect(emulator.stats().byRoute[GET_ONE]).toBe(4);
 		expect(batch.jobFetchCount).toBe(4);
 	});
@@ -137,8 +159,14 @@ describe('BatchJobWaiter', () => {
 			const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx));
 			return await Promise.all([waiter.wait(seeded, 0, 10_000), waiter.wait(normal, 1, 10_000)]);
 		});
-		expect(value![0]).toMatchObject({ kind: 'final', job: { id: seeded.id, status: 'COMPLETED', extract_result: null } });
-		expect(value![1]).toMatchObject({ kind: 'final', job: { id: normal.id, extract_result: { vendor: 'Listed' } } });
+		expect(value![0]).toMatchObject({
+			kind: 'final',
+			job: { id: seeded.id, status: 'COMPLETED', extract_result: null },
+		});
+		expect(value![1]).toMatchObject({
+			kind: 'final',
+			job: { id: normal.id, extract_result: { vendor: 'Listed' } },
+		});
 		expect(emulator.stats().byRoute[GET_ONE]).toBe(1);
 	});
 
@@ -153,12 +181,23 @@ describe('BatchJobWaiter', () => {
 				url: `${connection.baseUrl}/api/v2/extract/${jobs[1].id}?force=true`,
 			});
 			const waiter = new BatchJobWaiter(ctx, connection);
-			return await Promise.allSettled(jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)));
+			return await Promise.allSettled(
+				jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)),
+			);
 		});
-		expect(value![0]).toMatchObject({ status: 'fulfilled', value: { kind: 'final', job: { status: 'COMPLETED' } } });
-		expect(value![2]).toMatchObject({ status: 'fulfilled', value: { kind: 'final', job: { status: 'COMPLETED' } } });
+		expect(value![0]).toMatchObject({
+			status: 'fulfilled',
+			value: { kind: 'final', job: { status: 'COMPLETED' } },
+		});
+		expect(value![2]).toMatchObject({
+			status: 'fulfilled',
+			value: { kind: 'final', job: { status: 'COMPLETED' } },
+		});
 		expect(value![1].status).toBe('rejected');
-		const reason = (value![1] as PromiseRejectedResult).reason as { httpCode?: string; message: string };
+		const reason = (value![1] as PromiseRejectedResult).reason as {
+			httpCode?: string;
+			message: string;
+		};
 		expect(reason.httpCode).toBe('404');
 	});
 
@@ -168,14 +207,19 @@ describe('BatchJobWaiter', () => {
 			const jobs = await createJobs(ctx, fileIds);
 			const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx));
 			const started = Date.now();
-			const outcomes = await Promise.all(jobs.map(async (job, index) => await waiter.wait(job, index, 1200)));
+			const outcomes = await Promise.all(
+				jobs.map(async (job, index) => await waiter.wait(job, index, 1200)),
+			);
 			return { jobs, outcomes, elapsed: Date.now() - started };
 		});
 		const { jobs, outcomes, elapsed } = value!;
 		expect(outcomes[0].kind).toBe('timeout');
 		expect(outcomes[0].job.id).toBe(jobs[0].id);
 		expect(outcomes[0].job.status).toBe('RUNNING');
-		expect(outcomes[1]).toMatchObject({ kind: 'final', job: { id: jobs[1].id, status: 'COMPLETED' } });
+		expect(outcomes[1]).toMatchObject({
+			kind: 'final',
+			job: { id: jobs[1].id, status: 'COMPLETED' },
+		});
 		// It waited for the deadline, not for ever.
 		expect(elapsed).toBeGreaterThanOrEqual(1200);
 		expect(elapsed).toBeLessThan(10_000);
@@ -207,11 +251,16 @@ describe('BatchJobWaiter', () => {
 
 	test('a list request that fails for good fails every waiting job', async () => {
 		const fileIds = addDocuments(2);
-		emulator.faults.addRule({ route: 'GET /api/v2/extract', action: { type: 'status', status: 400 } });
+		emulator.faults.addRule({
+			route: 'GET /api/v2/extract',
+			action: { type: 'status', status: 400 },
+		});
 		const batch = await waitForBatch(fileIds);
 		for (const outcome of batch.outcomes) {
 			expect(outcome.status).toBe('rejected');
-			expect(((outcome as PromiseRejectedResult).reason as { httpCode?: string }).httpCode).toBe('400');
+			expect(((outcome as PromiseRejectedResult).reason as { httpCode?: string }).httpCode).toBe(
+				'400',
+			);
 		}
 	});
 
@@ -221,8 +270,13 @@ describe('BatchJobWaiter', () => {
 			credentials,
 			async (ctx) => {
 				const jobs = await createJobs(ctx, fileIds);
-				const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx), { minIntervalMs: 100, maxIntervalMs: 100 });
-				return await Promise.all(jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)));
+				const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx), {
+					minIntervalMs: 100,
+					maxIntervalMs: 100,
+				});
+				return await Promise.all(
+					jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)),
+				);
 			},
 			{ cancelAfterMs: 1000 },
 		);
