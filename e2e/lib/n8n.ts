@@ -55,6 +55,12 @@ export interface N8nInstanceOptions {
 	env?: Record<string, string>;
 	/** Share one encryption key between instances (queue mode: main and worker). */
 	encryptionKey?: string;
+	/** Use this (persistent) user folder instead of a fresh temp folder; it must be outside the repository. */
+	userFolder?: string;
+	/** Use this port for the server instead of a free one. */
+	port?: number;
+	/** Where the logs go (default e2e/artifacts/logs/<user folder name>). */
+	logDir?: string;
 }
 
 export interface RunData {
@@ -105,8 +111,9 @@ export class N8nInstance {
 		this.name = options.name;
 		// Outside the repository on purpose: from inside it, the installed package would resolve modules from
 		// the repository's own node_modules (its devDependencies), which users do not have.
-		this.userFolder = mkdtempSync(path.join(os.tmpdir(), `llx-e2e-${options.name}-`));
-		this.logDir = path.join(ARTIFACTS_DIR, 'logs', path.basename(this.userFolder));
+		if (options.userFolder) mkdirSync(options.userFolder, { recursive: true });
+		this.userFolder = options.userFolder ?? mkdtempSync(path.join(os.tmpdir(), `llx-e2e-${options.name}-`));
+		this.logDir = options.logDir ?? path.join(ARTIFACTS_DIR, 'logs', path.basename(this.userFolder));
 		mkdirSync(this.logDir, { recursive: true });
 		[this.port, this.brokerPort] = ports;
 		this.encryptionKey = options.encryptionKey ?? randomBytes(24).toString('hex');
@@ -115,7 +122,12 @@ export class N8nInstance {
 
 	/** A fresh user folder and free ports. Nothing runs yet. */
 	static async create(options: N8nInstanceOptions): Promise<N8nInstance> {
-		return new N8nInstance(options, await freePorts(2));
+		const ports = await freePorts(2);
+		if (options.port) {
+			ports[0] = options.port;
+			if (ports[1] === options.port) ports[1] = await freePort();
+		}
+		return new N8nInstance(options, ports);
 	}
 
 	get baseUrl(): string {
