@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error */
+/* eslint-disable @n8n/community-nodes/require-node-api-error */
 /**
  * Checking an extract configuration (inline on a job, or the parameters of a saved `extract_v2`
  * configuration) and filling the server's defaults, as pydantic would.

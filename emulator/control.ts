@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Control API for tests and benchmarks, under `/__emulator/` (no auth, not counted in stats, never
  * faulted). Every operation is also a method on the `Emulator` object.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Extract v2 jobs: creation, the run plan (read the document, apply markers and fault rules, run
  * the engine), final states, seeding for tests, and the `ExtractV2Job` wire shape.

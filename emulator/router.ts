@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * A tiny path-template router. Templates use the OpenAPI spelling (`/api/v2/extract/{job_id}`),
  * so request statistics are keyed exactly like the spec's operations.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Sample documents the emulator's engine reads exactly: invoices as PDF (pdf-lib) or text, the
  * JSON Schema that describes them, and the result the engine must return for each.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * `data_schema` checks (the documented limits) and normalisation, and deterministic schema
  * generation for `POST /api/v2/extract/schema/generate`.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * Streaming multipart upload. The file part is hashed as it arrives; it stays in memory up to
  * `memoryFileBytes` and spills to a temp file beyond that, so a 200 MB upload never sits in the

@@ -26,11 +26,19 @@ function killAllGroups(): void {
 	liveGroups.clear();
 }
 process.on('exit', killAllGroups);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-	process.on(signal, () => {
-		killAllGroups();
-		process.exit(130);
-	});
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+function onSignal(): void {
+	killAllGroups();
+	process.exit(130);
+}
+for (const signal of SIGNALS) process.on(signal, onSignal);
+
+/**
+ * For a caller that stops its processes gracefully on a signal itself (scripts/start.ts): removes the handlers
+ * above (the 'exit' handler still kills whatever is left).
+ */
+export function removeSignalHandlers(): void {
+	for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
 export const sleep = async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms));

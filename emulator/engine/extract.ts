@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * The emulator's extraction engine: deterministic, no model, right on documents that label their
  * values ("Total: $1,234.00") and lay lists out as simple tables.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Matching document labels ("Invoice No.:", "Unit Price") to schema properties.
  *

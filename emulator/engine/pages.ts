@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** `target_pages` ("1,3,5-7", 1-based) and `max_pages`. */
 
 export class PageRangeError extends Error {}

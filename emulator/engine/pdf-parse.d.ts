@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 // pdf-parse ships no types. Its index file runs a debug self-test when loaded without a parent
 // module, so the emulator imports the library file directly.
 declare module 'pdf-parse/lib/pdf-parse.js' {

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Reading a value out of document text the way the schema asks for it.
  * A value that cannot be read as the schema's type is "no match", so the engine moves on to the

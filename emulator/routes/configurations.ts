@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** Saved product configurations: `/api/v1/beta/configurations`. */
 import {
 	ConfigurationCreateRequest,

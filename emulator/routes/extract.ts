@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** Extract v2: `/api/v2/extract*`. */
 import {
 	ExtractV2JobCreate,

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /** Files: `/api/v1/beta/files` (upload, list, get, delete, content) and the presigned download. */
 import { createReadStream, promises as fs } from 'node:fs';
 import { extname } from 'node:path';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** Parse v2, only as much as `pjb-` inputs to extract need: create from a file id, and get. */
 import { PARSE_TIERS, ParseCreateRequest, type ParseJobResponse } from '../../nodes/shared/contract';
 import { describeChoices, json, notFound, parseBody, readJson, unprocessable, validationEntry } from '../http';

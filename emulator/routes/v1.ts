@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * Legacy Extract v1 (`/api/v1/extraction/*`): extraction agents and jobs, bare-UUID ids, statuses
  * PENDING -> SUCCESS / PARTIAL_SUCCESS / ERROR / CANCELLED. Jobs share the v2 scheduler (and so the

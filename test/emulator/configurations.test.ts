@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** Saved configurations and legacy v1 extraction agents/jobs. */
 import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, INVOICE_SCHEMA, makeInvoicePdf, makeTextPdf, SAMPLE_INVOICES } from '../../emulator/samples';

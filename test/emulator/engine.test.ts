@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** The extraction engine on its own: documents, labels, values, and the sample invoices. */
 import { readDocument, readText, UnsupportedDocumentError } from '../../emulator/engine/document';
 import { extract, type FieldEntry } from '../../emulator/engine/extract';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** Extract v2: create, lifecycle, get/expand, list/cursor/filters, cancel, delete, schema endpoints, parse inputs. */
 import type { Emulator } from '../../emulator/server';
 import {

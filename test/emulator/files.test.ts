@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /** Files API: upload, list, get, delete, content and the presigned download. */
 import { FormData, request } from 'undici';
 import type { Emulator } from '../../emulator/server';

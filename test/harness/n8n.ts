@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Runs real workflows through n8n-core's WorkflowExecute, with this package's node classes and a credentials
  * helper that applies the credential's own generic `authenticate` block, so the Bearer header is built by n8n.

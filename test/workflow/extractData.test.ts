@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Extract Data end to end: real n8n-core WorkflowExecute → LlamaExtract node → emulator over HTTP on 127.0.0.1.
  */
