@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 /**
  * The sample email-attachment-to-JSON job, run through the real n8n-core engine against the emulator:
  * an invoice PDF (as an email attachment would arrive) → LlamaExtract Extract Data → JSON.

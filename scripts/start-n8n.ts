@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, no-console */
 /**
  * `npm start` in real n8n 2.41.1: the packed package installed into a user folder's nodes directory (the way users
  * install it), a LlamaCloud credential pointing at the emulator, the example workflows imported, and one run of

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error, no-console */
 /**
  * `npm start`: the main job, offline, with no API key. Builds and packs the package, installs n8n 2.41.1 on first
  * use (bash e2e/setup.sh), starts the LlamaCloud emulator and real n8n on 127.0.0.1 with the packed package
@@ -16,6 +16,7 @@ import path from 'node:path';
 
 import type { Emulator } from '../emulator/server';
 import type { N8nInstance } from '../e2e/lib/n8n';
+import { removeSignalHandlers } from '../e2e/lib/proc';
 import { runSampleWorkflow, startSampleEmulator } from './run-sample';
 import { buildPackage, checkEmailRun, defaultUserFolder, OWNER, setupRuntime, startN8n } from './start-n8n';
 
@@ -34,8 +35,8 @@ async function stopAll(): Promise<void> {
 
 // e2e/lib/proc.ts kills every process group with SIGKILL on a signal; stop gracefully instead (its 'exit'
 // handler still kills whatever is left).
+removeSignalHandlers();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-	process.removeAllListeners(signal);
 	process.on(signal, () => {
 		if (stopping) return;
 		stopping = true;
