@@ -13,6 +13,7 @@ import {
 	V1ExtractResult,
 	type V1ExtractAgent,
 } from '../../../shared/contract';
+import { nextPollDelay } from '../../../shared/jobs';
 import { fieldInfoTree, minConfidence } from '../../../shared/output';
 import { apiRequest, type LlamaCloudConnection } from '../../../shared/transport';
 
@@ -262,7 +263,8 @@ export async function waitForV1Job(
 	while (!V1_FINAL_STATUSES.includes(current.status)) {
 		const age = Date.now() - started;
 		if (age >= timeoutMs) return { job: current, timedOut: true };
-		const delay = Math.min(5000, Math.max(500, age * 0.2), timeoutMs - age);
+		// The same schedule as the v2 shared poll: soon at first, backing off as the job runs long.
+		const delay = Math.min(nextPollDelay(age), timeoutMs - age);
 		await sleep(delay, signal);
 		if (signal?.aborted) {
 			throw attachJobId(
