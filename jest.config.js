@@ -5,6 +5,8 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	testTimeout: 60000,
+	// In CI the log lines of passing tests (n8n's logger, figures) would push a failure's message out of view.
+	silent: process.env.CI === 'true',
 	setupFiles: ['<rootDir>/test/setup-env.js'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],

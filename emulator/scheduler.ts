@@ -38,7 +38,7 @@ export class Scheduler {
 	private readonly entries = new Map<string, Entry>();
 	private readonly queue: string[] = [];
 	private readonly running = new Set<string>();
-	private readonly timers = new Map<string, NodeJS.Timeout>();
+	private readonly timers = new Map<string, { timer: NodeJS.Timeout; run: () => void }>();
 
 	constructor(private readonly limit: () => number) {}
 
@@ -104,12 +104,28 @@ export class Scheduler {
 				run();
 			}, Math.max(0, atMs - Date.now())),
 		);
-		this.timers.set(key, timer);
+		this.timers.set(key, { timer, run });
+	}
+
+	/**
+	 * Runs the timers set with `at(id, ...)` now instead of at their time; returns how many ran. Lets tests decide
+	 * exactly when a seeded job finishes, so a slow machine cannot change what a poll sees.
+	 */
+	runNow(id: string): number {
+		let ran = 0;
+		for (const [key, entry] of [...this.timers]) {
+			if (!key.startsWith(`${id}@`)) continue;
+			clearTimeout(entry.timer);
+			this.timers.delete(key);
+			entry.run();
+			ran++;
+		}
+		return ran;
 	}
 
 	clear(): void {
 		for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
-		for (const timer of this.timers.values()) clearTimeout(timer);
+		for (const { timer } of this.timers.values()) clearTimeout(timer);
 		this.entries.clear();
 		this.timers.clear();
 		this.queue.length = 0;
@@ -117,7 +133,7 @@ export class Scheduler {
 	}
 
 	private clearTimed(id: string): void {
-		for (const [key, timer] of this.timers) {
+		for (const [key, { timer }] of this.timers) {
 			if (key.startsWith(`${id}@`)) {
 				clearTimeout(timer);
 				this.timers.delete(key);

@@ -84,6 +84,12 @@ export interface Emulator {
 	/** Internal view of every job, incl. `completedAtMs`. */
 	jobs(): JobDump[];
 	job(id: string): JobDump | undefined;
+	/**
+	 * Finishes timed jobs now, in the order given: seeded extract jobs (with the final status they were seeded with)
+	 * and parse jobs. Tests give them a far completion time and finish them here, so what a request sees never
+	 * depends on the machine's speed.
+	 */
+	finishNow(ids: string[]): void;
 	/** Resolves when the job reaches one of `statuses` (default: any final status). */
 	waitForJob(id: string, options?: { statuses?: string[]; timeoutMs?: number }): Promise<JobDump>;
 	/** Stores a file as if uploaded; returns its FileV2. */
@@ -253,6 +259,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		seedJobs: (specs) => seedJobs(state, specs),
 		jobs: () => dumpJobs(state),
 		job: (id) => dumpJob(state, id),
+		finishNow(ids) {
+			for (const id of ids) {
+				if (state.scheduler.runNow(id) === 0) throw new Error(`finishNow: ${id} is not a seeded or parse job still running`);
+			}
+		},
 		waitForJob: (id, waitOptions = {}) => waitForJob(state, id, waitOptions.statuses, waitOptions.timeoutMs ?? 30_000),
 		addFile(name, bytes, fileOptions = {}) {
 			const extension = extname(name).slice(1).toLowerCase();

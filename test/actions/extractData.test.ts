@@ -237,7 +237,11 @@ describe('inputs', () => {
 
 	test('a parse job (pjb-) that is not finished gives a clear error; once COMPLETED it extracts', async () => {
 		const stored = rig.emulator.addFile('parsed.pdf', invoicePdf);
+		// Held until finishNow below, so the first run surely meets an unfinished parse job.
+		const jobMs = rig.emulator.config().jobMs;
+		rig.emulator.config({ jobMs: 10 * 60_000 });
 		const parse = await rig.api('POST', '/api/v2/parse', { tier: 'fast', version: 'latest', file_id: stored.id });
+		rig.emulator.config({ jobMs });
 		expect(parse.status).toBe(200);
 		const parameters = {
 			...extract,
@@ -250,6 +254,7 @@ describe('inputs', () => {
 		expect(early.error?.message).toMatch(new RegExp(`^Parse job ${parse.body.id} on item 0 is (PENDING|RUNNING), not COMPLETED$`));
 		expect(early.error?.description).toContain('Wait until it is COMPLETED');
 
+		rig.emulator.finishNow([parse.body.id]);
 		await rig.emulator.waitForJob(parse.body.id, { statuses: ['COMPLETED'] });
 		const done = await rig.run(parameters, [{ json: {} }]);
 		expect(done.error).toBeUndefined();

@@ -124,7 +124,11 @@ describe('create', () => {
 		expect(v1Id.status).toBe(404);
 		expect(v1Id.body.detail).toBe(`Configuration not found: ${agentId.body.id}`);
 
+		// A parse job that stays unfinished for the whole test.
+		const jobMs = emulator.config().jobMs;
+		emulator.config({ jobMs: 10 * 60_000 });
 		const parse = await api.post('/api/v2/parse', { file_id: invoiceFiles[0], tier: 'fast', version: 'latest' });
+		emulator.config({ jobMs });
 		expect(parse.status).toBe(200);
 		const early = await api.post('/api/v2/extract', { file_input: parse.body.id, configuration: { data_schema: INVOICE_SCHEMA } });
 		expect(early.status).toBe(400);

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable no-console */
 /**
  * LlamaExtract Trigger end to end: n8n-core's PollContext in trigger mode, static data carried between polls (and
  * through restarts), "Fetch Test Event" through WorkflowExecute, all against the emulator over HTTP on 127.0.0.1.
@@ -42,7 +42,18 @@ function random(seed: number): () => number {
 	};
 }
 
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+/** Long enough never to pass during a test: held jobs finish when the test calls `finishNow`. */
+const HELD_MS = 10 * 60_000;
+
+/** A seeded Fisher-Yates shuffle (a copy). */
+function shuffle<T>(items: T[], rand: () => number): T[] {
+	const copy = [...items];
+	for (let index = copy.length - 1; index > 0; index--) {
+		const other = Math.floor(rand() * (index + 1));
+		[copy[index], copy[other]] = [copy[other], copy[index]];
+	}
+	return copy;
+}
 
 function rig(parameters: IDataObject = {}): TriggerRig {
 	return new TriggerRig(triggerNode({ event: 'completed', ...parameters }), credentials);
@@ -93,9 +104,8 @@ describe('exactly once', () => {
 				// Created over the 4 minutes before activation, two or three per timestamp, all still running then.
 				created_at: seededAt - 5 * 60_000 + Math.floor(index / 2.5) * 600,
 				status: roll < 0.85 ? 'COMPLETED' : roll < 0.95 ? 'FAILED' : 'CANCELLED',
-				// The first 100 jobs are the slowest: created first, finished last.
-				complete_after_ms:
-					index < 100 ? 3200 + Math.floor(rand() * 300) : 2000 + Math.floor(rand() * 1200),
+				// Held until the test finishes them, so the machine's speed cannot change what a poll sees.
+				complete_after_ms: HELD_MS,
 				extract_result: { sequence: index },
 			};
 		});
@@ -103,6 +113,11 @@ describe('exactly once', () => {
 		const completed = jobs
 			.filter((_, index) => specs[index].status === 'COMPLETED')
 			.map((job) => job.id);
+		// Finish order: the first 100 jobs (the oldest) last, the rest shuffled; 0 to 80 jobs finish between polls.
+		const finishOrder = [...shuffle(jobs.slice(100), rand), ...shuffle(jobs.slice(0, 100), rand)].map(
+			(job) => job.id,
+		);
+		const finishedBeforePoll = new Map<string, number>();
 
 		emulator.resetStats();
 		const trigger = rig();
@@ -112,30 +127,44 @@ describe('exactly once', () => {
 		expect(emulator.jobs().every((job) => job.status === 'RUNNING')).toBe(true);
 		const started = Date.now();
 		let peakStateBytes = 0;
-		const emitted = await pollUntil(trigger, (items) => items.length >= completed.length, {
-			maxPolls: 400,
-			between: async (poll) => {
-				peakStateBytes = Math.max(peakStateBytes, JSON.stringify(trigger.staticData()).length);
-				if (poll === 2) trigger.restart();
-				await sleep(40);
+		let emittedSoFar = 0;
+		const emittedAtPoll = new Map<string, number>();
+		const emitted = await pollUntil(
+			trigger,
+			(items) => {
+				for (const item of items.slice(emittedSoFar)) emittedAtPoll.set(jobIdOf(item), trigger.polls);
+				emittedSoFar = items.length;
+				return items.length >= completed.length;
 			},
-		});
+			{
+				maxPolls: 400,
+				between: (poll) => {
+					peakStateBytes = Math.max(peakStateBytes, JSON.stringify(trigger.staticData()).length);
+					if (poll === 2) trigger.restart();
+					const batch = finishOrder.splice(0, Math.floor(rand() * 81));
+					emulator.finishNow(batch);
+					for (const id of batch) finishedBeforePoll.set(id, trigger.polls + 1);
+				},
+			},
+		);
 		const elapsedMs = Date.now() - started;
 		const stats = emulator.stats();
 		await expectQuiet(trigger);
 
 		expectEachOnce(emitted, completed);
-		// Each item carries its own job's result.
+		// Each item carries its own job's result, and arrives with the first poll after its job finished.
 		for (const item of emitted) {
 			const index = jobs.findIndex((job) => job.id === jobIdOf(item));
 			expect(item.sequence).toBe(index);
 			expect((item._llamaextract as IDataObject).status).toBe('COMPLETED');
 		}
+		const late = completed.filter((id) => emittedAtPoll.get(id) !== finishedBeforePoll.get(id));
+		expect(late).toEqual([]);
 		expect(JSON.stringify(emitted)).not.toContain(API_KEY);
-		// The early jobs really finished after later ones, and were still emitted.
+		// The oldest jobs really finished after all the later ones, and were still emitted.
 		const order = emitted.map(jobIdOf);
-		const firstSlow = order.findIndex((id) => jobs.slice(0, 100).some((job) => job.id === id));
-		expect(firstSlow).toBeGreaterThan(500);
+		const firstOld = order.findIndex((id) => jobs.slice(0, 100).some((job) => job.id === id));
+		expect(firstOld).toBeGreaterThan(600);
 		// Once everything is done (and the server clock is past the lag), nothing is left in the state.
 		const cursor = cursorOf(trigger);
 		expect(cursor.settled).toEqual({});
@@ -152,13 +181,13 @@ describe('exactly once', () => {
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
 		const [slow, quick1, quick2] = emulator.seedJobs([
-			{ created_at: activatedAt + 1, complete_after_ms: 300 },
+			{ created_at: activatedAt + 1, complete_after_ms: HELD_MS },
 			{ created_at: activatedAt + 2 },
 			{ created_at: activatedAt + 3 },
 		]);
 		expect((await trigger.poll())?.map(jobIdOf).sort()).toEqual([quick1.id, quick2.id].sort());
 		expect(await trigger.poll()).toBeNull();
-		await emulator.waitForJob(slow.id);
+		emulator.finishNow([slow.id]);
 		expect((await trigger.poll())?.map(jobIdOf)).toEqual([slow.id]);
 		await expectQuiet(trigger);
 	});
@@ -169,15 +198,13 @@ describe('exactly once', () => {
 		const activatedAt = await activate(trigger);
 		const rand = random(60);
 		const jobs = emulator.seedJobs(
-			Array.from({ length: 60 }, () => ({
-				created_at: activatedAt + 5,
-				complete_after_ms: Math.floor(rand() * 500),
-			})),
+			Array.from({ length: 60 }, () => ({ created_at: activatedAt + 5, complete_after_ms: HELD_MS })),
 		);
+		const finishOrder = shuffle(jobs, rand).map((job) => job.id);
 		const emitted = await pollUntil(trigger, (items) => items.length >= 60, {
-			between: async (poll) => {
+			between: (poll) => {
 				if (poll % 3 === 2) trigger.restart();
-				await sleep(25);
+				emulator.finishNow(finishOrder.splice(0, Math.floor(rand() * 6)));
 			},
 		});
 		await expectQuiet(trigger);
@@ -365,12 +392,14 @@ describe('events and filters', () => {
 
 	test('a job still running at activation is emitted when it finishes', async () => {
 		const [running] = emulator.seedJobs([
-			{ created_at: Date.now() - 2 * 60_000, complete_after_ms: 200 },
+			{ created_at: Date.now() - 2 * 60_000, complete_after_ms: HELD_MS },
 		]);
 		const trigger = rig();
 		expect(await trigger.poll()).toBeNull();
-		await emulator.waitForJob(running.id);
+		expect(await trigger.poll()).toBeNull();
+		emulator.finishNow([running.id]);
 		expect((await trigger.poll())!.map(jobIdOf)).toEqual([running.id]);
+		await expectQuiet(trigger, 1);
 	});
 });
 
