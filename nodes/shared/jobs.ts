@@ -16,7 +16,7 @@ import {
 	isFinalStatus,
 	type ExtractConfiguration,
 } from './contract';
-import { echoMatches } from './retry';
+import { echoMatches, isRetryableStatus } from './retry';
 import { apiRequest, apiRequestAllItems, type ApiContext, type LlamaCloudConnection } from './transport';
 
 export interface CreateJobInput {
@@ -270,6 +270,12 @@ export class BatchJobWaiter {
 	/** Set while the loop sleeps: when it plans to wake, and how to wake it sooner for a newly registered job. */
 	private alarm: { wakeAt: number; wake: () => void } | undefined;
 
+	/**
+	 * Set while poll rounds fail even after the transport's retries (LlamaCloud or the network is down): the jobs go
+	 * on running there, so the waiter keeps trying, a full poll interval apart, until each job's own deadline.
+	 */
+	private outage: { error: Error; since: number; retryAt: number } | undefined;
+
 	/** List requests sent (rounds × pages), for diagnostics and tests. */
 	pollCount = 0;
 
@@ -302,10 +308,7 @@ export class BatchJobWaiter {
 		});
 		// A long sleep planned for old jobs must not delay a new job's first poll.
 		if (this.alarm && this.alarm.wakeAt > now + nextPollDelay(0, this.schedule) + 50) this.alarm.wake();
-		if (!this.running) {
-			this.running = true;
-			void this.run();
-		}
+		this.startLoop();
 		return await outcome;
 	}
 
@@ -315,6 +318,12 @@ export class BatchJobWaiter {
 		return job.extract_result !== undefined && job.extract_result !== null && this.getOnlyExpand.length === 0;
 	}
 
+	private startLoop(): void {
+		if (this.running) return;
+		this.running = true;
+		void this.run();
+	}
+
 	private async run(): Promise<void> {
 		const cancel = this.ctx.getExecutionCancelSignal();
 		// `running` is cleared in the same synchronous step that finds nothing pending, so a job registered at
@@ -322,21 +331,36 @@ export class BatchJobWaiter {
 		for (;;) {
 			if (this.pending.size === 0) {
 				this.running = false;
+				this.outage = undefined;
 				return;
 			}
 			try {
-				const wokenEarly = await this.sleepUntil(nextPollAt(this.pending.values(), this.schedule), cancel);
+				const due = nextPollAt(this.pending.values(), this.schedule);
+				const wakeAt = this.outage ? Math.min(Math.max(due, this.outage.retryAt), earliestDeadline(this.pending.values())) : due;
+				const wokenEarly = await this.sleepUntil(wakeAt, cancel);
 				if (cancel?.aborted) {
 					this.failAll((itemIndex) => this.cancelledError(itemIndex));
 					continue;
 				}
 				if (wokenEarly) continue;
-				await this.pollOnce();
+				if (!this.outage || this.now() >= this.outage.retryAt) {
+					await this.pollOnce();
+					this.outage = undefined;
+				}
 				this.expireOverdue();
 			} catch (error) {
-				// The transport already retried what was worth retrying; every waiting job fails, and each caller
-				// attaches its job ID to the error.
-				this.failAll(() => error as Error);
+				if (cancel?.aborted) {
+					this.failAll((itemIndex) => this.cancelledError(itemIndex));
+				} else if (isPassingFailure(error)) {
+					// The transport's retries ran out on an outage: keep waiting, a poll interval apart, until deadlines.
+					const now = this.now();
+					this.outage = { error: error as Error, since: this.outage?.since ?? now, retryAt: now + this.schedule.maxIntervalMs };
+					this.expireOverdue();
+				} else {
+					// A refusal that will not change by waiting (the key, the project, the request): every waiting job
+					// fails now, each with its own copy of the error so each keeps its own job ID.
+					this.failAll(() => error as Error);
+				}
 			}
 		}
 	}
@@ -422,6 +446,12 @@ export class BatchJobWaiter {
 			);
 			pending.resolve({ kind: 'final', job });
 		} catch (error) {
+			if (isPassingFailure(error) && this.now() < pending.deadline && !this.ctx.getExecutionCancelSignal()?.aborted) {
+				// The job is done; only its result could not be read yet. The next round sees it final and asks again.
+				this.pending.set(jobId, pending);
+				this.startLoop();
+				return;
+			}
 			pending.reject(error as Error);
 		}
 	}
@@ -445,15 +475,18 @@ export class BatchJobWaiter {
 				pending.resolve({ kind: 'final', job });
 			}
 		} catch (error) {
+			// An outage leaves it waiting for the next round; anything else (a deleted job: 404) ends its wait.
+			if (isPassingFailure(error)) return;
 			this.pending.delete(jobId);
 			pending.reject(error as Error);
 		}
 	}
 
+	/** Ends every wait with an error; a shared error is copied per job, because each caller attaches its job ID. */
 	private failAll(errorFor: (itemIndex: number) => Error): void {
 		for (const [id, pending] of this.pending) {
 			this.pending.delete(id);
-			pending.reject(errorFor(pending.itemIndex));
+			pending.reject(copyOfError(errorFor(pending.itemIndex)));
 		}
 	}
 
@@ -468,10 +501,54 @@ export class BatchJobWaiter {
 	private expireOverdue(): void {
 		const now = this.now();
 		for (const [id, pending] of this.pending) {
-			if (now >= pending.deadline) {
-				this.pending.delete(id);
-				pending.resolve({ kind: 'timeout', job: pending.lastSeen });
-			}
+			if (now < pending.deadline) continue;
+			this.pending.delete(id);
+			const outage = this.outage;
+			// Unknown is not "still running": when LlamaCloud could not be asked, the wait ends with the outage's error.
+			if (outage && (pending.lastPolledAt === undefined || pending.lastPolledAt < outage.since)) {
+				pending.reject(this.outageError(outage, pending));
+			} else pending.resolve({ kind: 'timeout', job: pending.lastSeen });
 		}
 	}
+
+	private outageError(outage: { error: Error; since: number }, pending: PendingJob): Error {
+		const error = copyOfError(outage.error) as Error & { description?: string | null };
+		const seconds = Math.max(1, Math.round((this.now() - outage.since) / 1000));
+		error.description = [
+			error.description,
+			`LlamaCloud could not be reached to check job ${pending.lastSeen.id} for the last ${seconds} s, up to the Wait Timeout; the job may still be running there. Resume with Extract Job › Wait for Completion and this job ID.`,
+		]
+			.filter(Boolean)
+			.join(' ');
+		return error;
+	}
+}
+
+function earliestDeadline(jobs: Iterable<ScheduledJob>): number {
+	let earliest = Number.POSITIVE_INFINITY;
+	for (const job of jobs) earliest = Math.min(earliest, job.deadline);
+	return earliest;
+}
+
+/**
+ * Whether waiting may help: the transport gave up on a server error, a rate limit or the network. A 4xx answer
+ * (the key, the project, a deleted job) will be the same next time.
+ */
+function isPassingFailure(error: unknown): boolean {
+	const failure = error as { httpCode?: string | null; networkCode?: string } | undefined;
+	if (!failure || typeof failure !== 'object') return false;
+	if (failure.networkCode) return true;
+	const status = Number(failure.httpCode);
+	return Number.isInteger(status) && isRetryableStatus(status);
+}
+
+/** A shallow copy with its own `context`, so attaching one job's ID cannot change another job's error. */
+function copyOfError(error: Error): Error {
+	if (!error || typeof error !== 'object') return error;
+	const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as Error & {
+		context?: Record<string, unknown>;
+	};
+	const context = (error as { context?: Record<string, unknown> }).context;
+	if (context) copy.context = { ...context };
+	return copy;
 }

@@ -206,6 +206,72 @@ describe('what is retried and how long it waits', () => {
 		expect(result.items.map((item) => item.json.invoice_number)).toEqual(['INV-3', 'INV-4', 'INV-5']);
 	});
 
+	test('a poll outage longer than the retries: the items keep waiting, a poll interval apart, and finish when it clears', async () => {
+		// x-should-retry: false makes the transport give up at once, as after a long outage.
+		const outage: FaultRule = {
+			route: LIST,
+			times: 1,
+			action: { type: 'status', status: 503, headers: { 'x-should-retry': 'false' } },
+		};
+		const result = await run([outage], { input: [document(10), document(11)] });
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.invoice_number)).toEqual(['INV-10', 'INV-11']);
+		expect(result.jobs).toHaveLength(2);
+		// A failed round, then the one that found both finished, a full poll interval (5 s) later.
+		expect(result.count(LIST)).toBe(2);
+		expect(result.elapsedMs).toBeGreaterThanOrEqual(5_000);
+	});
+
+	test('an outage past Wait Timeout ends each wait with the outage error and that item\'s own job ID', async () => {
+		emulator.faults.configure({
+			rules: [{ route: LIST, action: { type: 'status', status: 503, headers: { 'x-should-retry': 'false' } } }],
+		});
+		const result = watch.record(
+			await runNode({
+				parameters: { ...parameters, options: { waitTimeout: 2 } },
+				credentials: emulatorCredentials(emulator.url, SENTINEL),
+				input: [document(12), document(13), document(14)],
+				onError: 'continueRegularOutput',
+			}),
+		);
+		emulator.faults.clear();
+		const created = emulator.jobs().filter((job) => job.kind === 'extract');
+		expect(created).toHaveLength(3);
+		expect(result.items.map((item) => item.json.httpCode)).toEqual(['503', '503', '503']);
+		// Each item names its own job, which keeps running in LlamaCloud.
+		const jobIds = result.items.map((item) => item.json.job_id as string);
+		expect(new Set(jobIds).size).toBe(3);
+		expect([...jobIds].sort()).toEqual(created.map((job) => job.id).sort());
+		result.items.forEach((item, index) => {
+			expect(item.json.description).toContain(`could not be reached to check job ${jobIds[index]}`);
+			expect(item.json.description).toContain('Wait for Completion');
+			expect(item.pairedItem).toEqual({ item: index });
+		});
+	});
+
+	test('a refusal of the poll (403) fails every waiting item at once, each with its own job ID', async () => {
+		emulator.faults.configure({
+			rules: [{ route: LIST, action: { type: 'status', status: 403, body: { detail: 'Not allowed to access this project' } } }],
+		});
+		const startedAt = Date.now();
+		const result = await runNode({
+			parameters,
+			credentials: emulatorCredentials(emulator.url, SENTINEL),
+			input: [document(15), document(16), document(17)],
+			onError: 'continueRegularOutput',
+		});
+		emulator.faults.clear();
+		const created = emulator.jobs().filter((job) => job.kind === 'extract');
+		expect(result.items.map((item) => item.json.error)).toEqual(
+			Array(3).fill('403 Forbidden: Not allowed to access this project'),
+		);
+		expect(result.items.map((item) => item.json.job_id).sort()).toEqual(created.map((job) => job.id).sort());
+		expect(new Set(result.items.map((item) => item.json.job_id)).size).toBe(3);
+		// No waiting for an answer that will not change: one round of polls, well inside one poll interval.
+		expect(emulator.stats().byRoute[LIST]).toBe(1);
+		expect(Date.now() - startedAt).toBeLessThan(5_000);
+	});
+
 	test('jobs held THROTTLED by the server are waited for, not mistaken for finished', async () => {
 		emulator.config({ maxConcurrentJobs: 1, jobMs: 300 });
 		const seen = new Set<string>();

@@ -1,4 +1,4 @@
-/* eslint-disable no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 /**
  * LlamaExtract Trigger end to end: n8n-core's PollContext in trigger mode, static data carried between polls (and
  * through restarts), "Fetch Test Event" through WorkflowExecute, all against the emulator over HTTP on 127.0.0.1.
@@ -40,6 +40,19 @@ function random(seed: number): () => number {
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
+}
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Seeds jobs once their created_at is in the past. Tests place new jobs a few ms after activation; on a fast machine
+ * that instant can still be ahead of the clock, and the emulator would hold such a job RUNNING until then.
+ */
+async function seed(specs: SeedJobSpec[]) {
+	const latest = Math.max(...specs.map((spec) => (typeof spec.created_at === 'number' ? spec.created_at : 0)));
+	const ahead = latest - Date.now() + 1;
+	if (ahead > 0) await sleep(ahead);
+	return emulator.seedJobs(specs);
 }
 
 /** Long enough never to pass during a test: held jobs finish when the test calls `finishNow`. */
@@ -109,7 +122,7 @@ describe('exactly once', () => {
 				extract_result: { sequence: index },
 			};
 		});
-		const jobs = emulator.seedJobs(specs);
+		const jobs = await seed(specs);
 		const completed = jobs
 			.filter((_, index) => specs[index].status === 'COMPLETED')
 			.map((job) => job.id);
@@ -180,7 +193,7 @@ describe('exactly once', () => {
 	test('a job created first and finished last is emitted after the later ones, once', async () => {
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
-		const [slow, quick1, quick2] = emulator.seedJobs([
+		const [slow, quick1, quick2] = await seed([
 			{ created_at: activatedAt + 1, complete_after_ms: HELD_MS },
 			{ created_at: activatedAt + 2 },
 			{ created_at: activatedAt + 3 },
@@ -197,7 +210,7 @@ describe('exactly once', () => {
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
 		const rand = random(60);
-		const jobs = emulator.seedJobs(
+		const jobs = await seed(
 			Array.from({ length: 60 }, () => ({ created_at: activatedAt + 5, complete_after_ms: HELD_MS })),
 		);
 		const finishOrder = shuffle(jobs, rand).map((job) => job.id);
@@ -218,7 +231,7 @@ describe('exactly once', () => {
 		emulator.config({ maxListPageSize: 10 });
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
-		const jobs = emulator.seedJobs(
+		const jobs = await seed(
 			Array.from({ length: 200 }, (_, index) => ({
 				created_at: activatedAt + Math.floor(index / 3),
 			})),
@@ -246,7 +259,7 @@ describe('exactly once', () => {
 		emulator.config({ maxListPageSize: 5 });
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
-		const jobs = emulator.seedJobs(
+		const jobs = await seed(
 			Array.from({ length: 12 }, (_, index) => ({ created_at: activatedAt + index })),
 		);
 		const first = (await trigger.poll(1)) ?? [];
@@ -268,7 +281,7 @@ describe('exactly once', () => {
 	test('when results must be fetched, a spent budget defers the rest to later polls without losing any', async () => {
 		const trigger = rig({ options: { includeMetadata: true } });
 		const activatedAt = await activate(trigger);
-		const jobs = emulator.seedJobs(
+		const jobs = await seed(
 			Array.from({ length: 23 }, (_, index) => ({ created_at: activatedAt + index })),
 		);
 		emulator.resetStats();
@@ -292,7 +305,7 @@ describe('exactly once', () => {
 
 describe('events and filters', () => {
 	async function seedMixed(activatedAt: number) {
-		return emulator.seedJobs([
+		return await seed([
 			{ created_at: activatedAt + 1, status: 'COMPLETED', extract_result: { total: 1 } },
 			{
 				created_at: activatedAt + 2,
@@ -338,7 +351,7 @@ describe('events and filters', () => {
 		const activatedAt = Date.now();
 		expect(await byConfiguration.poll()).toBeNull();
 		expect(await byFile.poll()).toBeNull();
-		const jobs = emulator.seedJobs([
+		const jobs = await seed([
 			{ created_at: activatedAt + 1, configuration_id: 'cfg-invoices' },
 			{ created_at: activatedAt + 2, configuration_id: 'cfg-receipts' },
 			{ created_at: activatedAt + 3 },
@@ -359,7 +372,7 @@ describe('events and filters', () => {
 		const activatedAt = Date.now();
 		const trigger = rig();
 		await activate(trigger);
-		emulator.seedJobs([{ created_at: activatedAt + 1, configuration_id: 'cfg-a' }]);
+		await seed([{ created_at: activatedAt + 1, configuration_id: 'cfg-a' }]);
 		expect(await trigger.poll()).toHaveLength(1);
 		const moved = new TriggerRig(
 			triggerNode({
@@ -375,7 +388,7 @@ describe('events and filters', () => {
 
 	test('the first activation does not replay history, but Include Jobs From Last (Hours) does', async () => {
 		const now = Date.now();
-		const history = emulator.seedJobs([
+		const history = await seed([
 			{ created_at: now - 3 * 3_600_000 },
 			{ created_at: now - 30 * 60_000 },
 			{ created_at: now - 60_000 },
@@ -391,7 +404,7 @@ describe('events and filters', () => {
 	});
 
 	test('a job still running at activation is emitted when it finishes', async () => {
-		const [running] = emulator.seedJobs([
+		const [running] = await seed([
 			{ created_at: Date.now() - 2 * 60_000, complete_after_ms: HELD_MS },
 		]);
 		const trigger = rig();
@@ -415,7 +428,7 @@ describe('output options', () => {
 		const raw = rig({ options: { simplify: false } });
 		const activatedAt = Date.now();
 		for (const trigger of [split, bare, raw]) expect(await trigger.poll()).toBeNull();
-		const [job] = emulator.seedJobs([
+		const [job] = await seed([
 			{
 				created_at: activatedAt + 1,
 				configuration: perPageConfiguration,
@@ -444,7 +457,7 @@ describe('output options', () => {
 	test('Include Usage fetches each job with expand=usage', async () => {
 		const trigger = rig({ options: { includeUsage: true } });
 		const activatedAt = await activate(trigger);
-		emulator.seedJobs([{ created_at: activatedAt + 1, pages: 3 }]);
+		await seed([{ created_at: activatedAt + 1, pages: 3 }]);
 		emulator.resetStats();
 		const [item] = (await trigger.poll())!;
 		expect(emulator.stats().byRoute[GET_ROUTE]).toBe(1);
@@ -460,7 +473,7 @@ describe('cost', () => {
 		expect(await trigger.poll()).toBeNull();
 		expect(emulator.stats().total).toBe(1);
 
-		const jobs = emulator.seedJobs(
+		const jobs = await seed(
 			Array.from({ length: 80 }, (_, index) => ({
 				created_at: Math.min(Date.now(), activatedAt + Math.floor(index / 4)),
 			})),
@@ -470,7 +483,7 @@ describe('cost', () => {
 		expect(await trigger.poll()).toBeNull();
 		expect(emulator.stats()).toMatchObject({ total: 1, byRoute: { [LIST_ROUTE]: 1 } });
 
-		emulator.seedJobs([{ created_at: Date.now(), complete_after_ms: 60_000 }]);
+		await seed([{ created_at: Date.now(), complete_after_ms: 60_000 }]);
 		expect(await trigger.poll()).toBeNull();
 		emulator.resetStats();
 		expect(await trigger.poll()).toBeNull();
@@ -482,7 +495,7 @@ describe('cost', () => {
 describe('manual mode (Fetch Test Event)', () => {
 	test('returns the newest matching finished job and leaves the cursor alone', async () => {
 		const now = Date.now();
-		const jobs = emulator.seedJobs([
+		const jobs = await seed([
 			{ created_at: now - 3_000, extract_result: { total: 1 } },
 			{ created_at: now - 2_000, extract_result: { total: 2 } },
 			{ created_at: now - 1_000, status: 'FAILED' },
@@ -505,7 +518,7 @@ describe('manual mode (Fetch Test Event)', () => {
 	});
 
 	test('with no matching job it fails with a message that says how to make one', async () => {
-		emulator.seedJobs([{ created_at: Date.now() - 1_000 }]);
+		await seed([{ created_at: Date.now() - 1_000 }]);
 		const trigger = rig({ configurationId: { __rl: true, mode: 'id', value: 'cfg-nothing-here' } });
 		const { items, error } = await trigger.fetchTestEvent();
 		expect(items).toEqual([]);
