@@ -241,6 +241,8 @@ export function nextPollAt(jobs: Iterable<ScheduledJob>, schedule: PollSchedule 
 interface PendingJob extends ScheduledJob {
 	lastSeen: ExtractV2Job;
 	itemIndex: number;
+	/** `expand` this job's result needs beyond the waiter's own (e.g. `extract_metadata` for citations). */
+	expand: readonly string[];
 	resolve: (outcome: WaitOutcome) => void;
 	reject: (error: Error) => void;
 }
@@ -299,12 +301,24 @@ export class BatchJobWaiter {
 		this.now = settings.now ?? (() => Date.now());
 	}
 
-	/** Resolves when the job reaches a final status (with its result), or with `timeout` after `timeoutMs`. */
-	async wait(job: ExtractV2Job, itemIndex: number, timeoutMs: number): Promise<WaitOutcome> {
-		if (isFinalStatus(job.status) && this.hasResult(job)) return { kind: 'final', job };
+	/**
+	 * Resolves when the job reaches a final status (with its result), or with `timeout` after `timeoutMs`. `expand`
+	 * adds what this job's result needs: list-supported values ride on the shared poll while the job waits.
+	 */
+	async wait(job: ExtractV2Job, itemIndex: number, timeoutMs: number, expand: readonly string[] = []): Promise<WaitOutcome> {
+		const extra = expand.filter((value) => !this.listExpand.includes(value) && !this.getOnlyExpand.includes(value));
+		if (isFinalStatus(job.status) && this.hasResult(job, extra)) return { kind: 'final', job };
 		const now = this.now();
 		const outcome = new Promise<WaitOutcome>((resolve, reject) => {
-			this.pending.set(job.id, { lastSeen: job, registeredAt: now, deadline: now + timeoutMs, itemIndex, resolve, reject });
+			this.pending.set(job.id, {
+				lastSeen: job,
+				registeredAt: now,
+				deadline: now + timeoutMs,
+				itemIndex,
+				expand: extra,
+				resolve,
+				reject,
+			});
 		});
 		// A long sleep planned for old jobs must not delay a new job's first poll.
 		if (this.alarm && this.alarm.wakeAt > now + nextPollDelay(0, this.schedule) + 50) this.alarm.wake();
@@ -313,9 +327,25 @@ export class BatchJobWaiter {
 	}
 
 	/** A list may leave a field it does not carry as null (pydantic), so null is asked for once by GET. */
-	private hasResult(job: ExtractV2Job): boolean {
+	private hasResult(job: ExtractV2Job, extra: readonly string[]): boolean {
 		if (job.status !== 'COMPLETED') return true;
-		return job.extract_result !== undefined && job.extract_result !== null && this.getOnlyExpand.length === 0;
+		if (job.extract_result === undefined || job.extract_result === null || this.getOnlyExpand.length > 0) return false;
+		// An expand the list carries counts as answered once the job was listed with it; others need the GET.
+		return extra.every((value) => LIST_EXPANDS.includes(value) && (value !== 'extract_metadata' || job.extract_metadata !== undefined));
+	}
+
+	/** What a GET for this job must ask for. */
+	private expandFor(pending: PendingJob): string[] {
+		return [...this.listExpand, ...this.getOnlyExpand, ...pending.expand];
+	}
+
+	/** The list's `expand` for a chunk of waiting jobs: the waiter's own plus what any of them needs. */
+	private listExpandFor(ids: readonly string[]): string[] | undefined {
+		const values = new Set(this.listExpand);
+		for (const id of ids) {
+			for (const value of this.pending.get(id)?.expand ?? []) if (LIST_EXPANDS.includes(value)) values.add(value);
+		}
+		return values.size > 0 ? [...values] : undefined;
 	}
 
 	private startLoop(): void {
@@ -402,7 +432,7 @@ export class BatchJobWaiter {
 							job_ids: chunk,
 							page_size: chunk.length,
 							page_token: pageToken,
-							expand: this.listExpand.length > 0 ? this.listExpand : undefined,
+							expand: this.listExpandFor(chunk),
 						},
 					},
 					ExtractV2JobQueryResponse,
@@ -427,7 +457,7 @@ export class BatchJobWaiter {
 		pending.lastPolledAt = polledAt;
 		if (!isFinalStatus(job.status)) return;
 		this.pending.delete(job.id);
-		if (this.hasResult(job)) {
+		if (this.hasResult(job, pending.expand)) {
 			pending.resolve({ kind: 'final', job });
 			return;
 		}
@@ -441,7 +471,7 @@ export class BatchJobWaiter {
 			const job = await getExtractJob.call(
 				this.ctx,
 				jobId,
-				{ expand: [...this.listExpand, ...this.getOnlyExpand], itemIndex: pending.itemIndex },
+				{ expand: this.expandFor(pending), itemIndex: pending.itemIndex },
 				this.connection,
 			);
 			pending.resolve({ kind: 'final', job });
@@ -464,7 +494,7 @@ export class BatchJobWaiter {
 			const job = await getExtractJob.call(
 				this.ctx,
 				jobId,
-				{ expand: [...this.listExpand, ...this.getOnlyExpand], itemIndex: pending.itemIndex },
+				{ expand: this.expandFor(pending), itemIndex: pending.itemIndex },
 				this.connection,
 			);
 			// This GET already carries everything asked for, so a final job is done here.

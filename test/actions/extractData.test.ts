@@ -324,6 +324,7 @@ describe('outputs', () => {
 	});
 
 	test('citations and confidence sit beside each field, ready for an IF on confidence < 0.8', async () => {
+		rig.emulator.resetStats();
 		const { items, error } = await rig.run(
 			{
 				...extract,
@@ -341,6 +342,8 @@ describe('outputs', () => {
 		expect(meta.fields.total.citations[0]).toMatchObject({ page: 1, matching_text: expect.stringContaining('1,') });
 		expect(meta.fields.line_items).toHaveLength(invoice.lineItems.length);
 		expect(meta.fields.line_items[0].amount).toEqual({ confidence: expect.any(Number), citations: expect.any(Array) });
+		// The metadata came with the shared status poll (expand=extract_metadata), not with one more GET per job.
+		expect(rig.count('GET /api/v2/extract/{job_id}')).toBe(0);
 		const all: number[] = [];
 		const collect = (node: Json): void => {
 			if (Array.isArray(node)) node.forEach(collect);

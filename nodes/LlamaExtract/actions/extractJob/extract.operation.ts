@@ -20,7 +20,7 @@ import {
 	withFieldMetadata,
 } from '../../descriptions/jobOutput';
 import { DEFAULT_MAX_CONCURRENT_JOBS, maxConcurrencyOption } from '../../descriptions/batchOptions';
-import { jobRequestProperties, prepareJobRequest } from '../../descriptions/jobRequest';
+import { jobRequestProperties, prepareJobRequest, wantsFieldMetadata } from '../../descriptions/jobRequest';
 import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
 import { showFor } from '../common';
 
@@ -95,7 +95,9 @@ export async function executeBatch(this: IExecuteFunctions): Promise<INodeExecut
 
 		let outcome;
 		try {
-			outcome = await waiter.wait(created, itemIndex, timeoutMs);
+			// Citations and confidence ride on the shared status poll instead of one more GET per job.
+			const expand = wantsFieldMetadata(request.configuration) ? ['extract_metadata'] : [];
+			outcome = await waiter.wait(created, itemIndex, timeoutMs, expand);
 		} catch (error) {
 			throw attachJobId(error, created.id);
 		}
