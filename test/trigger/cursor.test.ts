@@ -16,6 +16,7 @@ import {
 	type CursorState,
 	type JobStamp,
 } from '../../nodes/LlamaExtractTrigger/cursor';
+import { random } from '../harness/random';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 /** No lag, so the watermark follows the unsettled jobs exactly. */
@@ -264,17 +265,6 @@ describe('cursor rules', () => {
 /* ------------------------------------------------------------------------------------------------
  * A model of the list endpoint and a driver that uses the cursor the way the node does.
  * ---------------------------------------------------------------------------------------------- */
-
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 

@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import type { SeedJobSpec } from '../../emulator/extractJobs';
 import { emulatorCredentials } from '../harness/n8n';
+import { random, shuffle } from '../harness/random';
 import { jobIdOf, pollUntil, TriggerRig, triggerNode } from './rig';
 
 const API_KEY = 'llx-test-trigger-key';
@@ -31,17 +32,6 @@ beforeEach(async () => {
 	emulator.config({ maxListPageSize: 0 });
 });
 
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -57,16 +47,6 @@ async function seed(specs: SeedJobSpec[]) {
 
 /** Long enough never to pass during a test: held jobs finish when the test calls `finishNow`. */
 const HELD_MS = 10 * 60_000;
-
-/** A seeded Fisher-Yates shuffle (a copy). */
-function shuffle<T>(items: T[], rand: () => number): T[] {
-	const copy = [...items];
-	for (let index = copy.length - 1; index > 0; index--) {
-		const other = Math.floor(rand() * (index + 1));
-		[copy[index], copy[other]] = [copy[other], copy[index]];
-	}
-	return copy;
-}
 
 function rig(parameters: IDataObject = {}): TriggerRig {
 	return new TriggerRig(triggerNode({ event: 'completed', ...parameters }), credentials);
