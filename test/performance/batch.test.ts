@@ -4,29 +4,17 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../../emulator/server';
+import type { Emulator } from '../../emulator/server';
 import { DEFAULT_MAX_CONCURRENT_JOBS } from '../../nodes/LlamaExtract/descriptions/batchOptions';
-import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
+import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
+import { binaryItem, runNode } from '../harness/n8n';
 import { INVOICE_SCHEMA_LITE, invoiceDocument, maxOverlap } from './fixtures';
 
 const API_KEY = 'llx-test-performance-batch';
 
 let emulator: Emulator;
-let credentials: ReturnType<typeof emulatorCredentials>;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY, jobMs: 300 });
-	credentials = emulatorCredentials(emulator.url, API_KEY);
-});
-
-afterAll(async () => {
-	await emulator.close();
-});
-
-beforeEach(async () => {
-	await emulator.reset();
-	emulator.config({ jobMs: 300 });
-});
+let credentials: EmulatorCredentials;
+useEmulator({ apiKey: API_KEY, jobMs: 300 }, (started) => ({ emulator, credentials } = started));
 
 function parameters(options: IDataObject = {}): IDataObject {
 	return {

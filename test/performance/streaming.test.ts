@@ -12,11 +12,12 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-import { startEmulator, type Emulator } from '../../emulator/server';
+import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import { MAX_EXTRACT_BYTES } from '../../nodes/shared/input';
+import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
-import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
+import { binaryItem, runNode } from '../harness/n8n';
 import { batchInvoice, INVOICE_SCHEMA_LITE, invoiceDocument } from './fixtures';
 
 const API_KEY = 'llx-test-performance-streaming';
@@ -24,24 +25,16 @@ const UPLOAD = 'POST /api/v1/beta/files';
 const MiB = 1024 * 1024;
 
 let emulator: Emulator;
-let credentials: ReturnType<typeof emulatorCredentials>;
+let credentials: EmulatorCredentials;
 let store: BinaryDataService;
 
 setFlagsFromString('--expose_gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
+useEmulator({ apiKey: API_KEY, jobMs: 200 }, (started) => ({ emulator, credentials } = started));
+
 beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY, jobMs: 200 });
-	credentials = emulatorCredentials(emulator.url, API_KEY);
 	store = (await useFilesystemBinaryData()).service;
-});
-
-afterAll(async () => {
-	await emulator.close();
-});
-
-beforeEach(async () => {
-	await emulator.reset();
 });
 
 /** File › Upload: the upload alone, up to LlamaCloud's 512 MB upload limit. */

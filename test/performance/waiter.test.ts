@@ -5,7 +5,8 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../../emulator/server';
+import type { Emulator } from '../../emulator/server';
+import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { expectedInvoiceResult } from '../../emulator/samples';
 import type { ExtractV2Job } from '../../nodes/shared/contract';
 import {
@@ -15,7 +16,6 @@ import {
 	type WaiterSettings,
 } from '../../nodes/shared/jobs';
 import { getConnection } from '../../nodes/shared/transport';
-import { emulatorCredentials } from '../harness/n8n';
 import { batchInvoice, inExecution, INVOICE_SCHEMA_LITE, invoiceDocument } from './fixtures';
 
 const API_KEY = 'llx-test-performance-waiter';
@@ -23,21 +23,8 @@ const LIST = 'GET /api/v2/extract';
 const GET_ONE = 'GET /api/v2/extract/{job_id}';
 
 let emulator: Emulator;
-let credentials: ReturnType<typeof emulatorCredentials>;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY, jobMs: 300 });
-	credentials = emulatorCredentials(emulator.url, API_KEY);
-});
-
-afterAll(async () => {
-	await emulator.close();
-});
-
-beforeEach(async () => {
-	await emulator.reset();
-	emulator.config({ jobMs: 300 });
-});
+let credentials: EmulatorCredentials;
+useEmulator({ apiKey: API_KEY, jobMs: 300 }, (started) => ({ emulator, credentials } = started));
 
 function addDocuments(count: number, markers: (index: number) => string[] = () => []): string[] {
 	return Array.from(

@@ -4,9 +4,10 @@
  * rate-limits, fails in bursts, drops connections before and after doing the work, answers slowly and fails jobs.
  * Nothing may be lost, nothing created twice, and every item ends as its own result or a clear error.
  */
-import { startEmulator, type Emulator } from '../../emulator/server';
+import type { Emulator } from '../../emulator/server';
 import type { FaultRule } from '../../emulator/faults';
 import { makeInvoice, makeInvoiceText, type SampleInvoice } from '../../emulator/samples';
+import { useEmulator } from '../harness/emulator';
 import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
 import { emulatorApi, errorOf, LeakWatch, LogCapture, SENTINEL } from './helpers';
 
@@ -66,19 +67,12 @@ const summary: string[] = [];
 const logs = new LogCapture();
 const watch = new LeakWatch();
 
-beforeAll(async () => {
-	logs.install();
-	emulator = await startEmulator({ apiKey: SENTINEL, jobMs: 200 });
-});
+beforeAll(() => logs.install());
+useEmulator({ apiKey: SENTINEL, jobMs: 200 }, (started) => ({ emulator } = started));
 
-afterAll(async () => {
-	await emulator.close();
+afterAll(() => {
 	logs.uninstall();
 	if (summary.length) console.info(summary.join('\n'));
-});
-
-beforeEach(async () => {
-	await emulator.reset();
 });
 
 describe('fault suite', () => {

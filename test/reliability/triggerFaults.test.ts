@@ -7,7 +7,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { FaultRule } from '../../emulator/faults';
-import { startEmulator, type Emulator } from '../../emulator/server';
+import type { Emulator } from '../../emulator/server';
+import { useEmulator } from '../harness/emulator';
 import { emulatorCredentials } from '../harness/n8n';
 import { jobIdOf, TriggerRig, triggerNode } from '../trigger/rig';
 import { LeakWatch, LogCapture, SENTINEL } from './helpers';
@@ -27,15 +28,10 @@ let emulator: Emulator;
 const logs = new LogCapture();
 const watch = new LeakWatch();
 
-beforeAll(async () => {
-	logs.install();
-	emulator = await startEmulator({ apiKey: SENTINEL });
-});
-
-afterAll(async () => {
-	await emulator.close();
-	logs.uninstall();
-});
+beforeAll(() => logs.install());
+afterAll(() => logs.uninstall());
+// The second test reads what the first recorded, so the emulator is not emptied between them.
+useEmulator({ apiKey: SENTINEL }, (started) => ({ emulator } = started), { resetBeforeEach: false });
 
 const snapshot = (value: unknown) => JSON.stringify(value ?? null);
 

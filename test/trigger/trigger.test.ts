@@ -5,8 +5,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { startEmulator, type Emulator } from '../../emulator/server';
+import type { Emulator } from '../../emulator/server';
 import type { SeedJobSpec } from '../../emulator/extractJobs';
+import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { emulatorCredentials } from '../harness/n8n';
 import { random, shuffle } from '../harness/random';
 import { jobIdOf, pollUntil, TriggerRig, triggerNode } from './rig';
@@ -16,21 +17,8 @@ const LIST_ROUTE = 'GET /api/v2/extract';
 const GET_ROUTE = 'GET /api/v2/extract/{job_id}';
 
 let emulator: Emulator;
-let credentials: ReturnType<typeof emulatorCredentials>;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY });
-	credentials = emulatorCredentials(emulator.url, API_KEY);
-});
-
-afterAll(async () => {
-	await emulator.close();
-});
-
-beforeEach(async () => {
-	await emulator.reset();
-	emulator.config({ maxListPageSize: 0 });
-});
+let credentials: EmulatorCredentials;
+useEmulator({ apiKey: API_KEY }, (started) => ({ emulator, credentials } = started));
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,7 +4,7 @@
  */
 import { request } from 'undici';
 
-import { startEmulator, type Emulator } from '../../emulator/server';
+import type { Emulator } from '../../emulator/server';
 import {
 	expectedInvoiceResult,
 	INVOICE_SCHEMA,
@@ -12,20 +12,16 @@ import {
 	makeInvoiceText,
 	SAMPLE_INVOICES,
 } from '../../emulator/samples';
+import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
 
 const API_KEY = 'llx-test-foundation-key';
 
 let emulator: Emulator;
-let credentials: ReturnType<typeof emulatorCredentials>;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ apiKey: API_KEY, jobMs: 150 });
-	credentials = emulatorCredentials(emulator.url, API_KEY);
-});
-
-afterAll(async () => {
-	await emulator.close();
+let credentials: EmulatorCredentials;
+// Tests here build on what earlier ones uploaded, so the emulator is not emptied between them.
+useEmulator({ apiKey: API_KEY, jobMs: 150 }, (started) => ({ emulator, credentials } = started), {
+	resetBeforeEach: false,
 });
 
 const baseParameters = {
