@@ -147,6 +147,17 @@ export function updateConfig(state: EmulatorState, update: Partial<EmulatorConfi
 	return { ...state.config };
 }
 
+/**
+ * Finishes timed jobs now, in the order given: seeded extract jobs (with the final status they were seeded with) and
+ * parse jobs. Tests give them a far completion time and finish them here, so what a request sees never depends on
+ * the machine's speed.
+ */
+export function finishNow(state: EmulatorState, ids: readonly string[]): void {
+	const unknown = ids.filter((id) => typeof id !== 'string' || !state.scheduler.hasTimed(id));
+	if (unknown.length > 0) throw badRequest(`Not a seeded or parse job still running: ${unknown.join(', ')}`);
+	for (const id of ids) state.scheduler.runNow(id);
+}
+
 export function registerControlRoutes(router: Router, state: EmulatorState): void {
 	const control = (method: string, path: string, handler: Parameters<Router['add']>[2]) =>
 		router.add(method, `/__emulator${path}`, handler, { auth: false });
@@ -174,6 +185,12 @@ export function registerControlRoutes(router: Router, state: EmulatorState): voi
 		const specs = Array.isArray(body) ? body : isPlainObject(body) && Array.isArray(body.jobs) ? body.jobs : undefined;
 		if (!specs) throw badRequest('Send {"jobs": [...]} or an array of job specs');
 		return json(200, { jobs: seedJobs(state, specs as SeedJobSpec[]) });
+	});
+	control('POST', '/jobs/finish', async (ctx) => {
+		const body = await readJson(ctx.req);
+		if (!isPlainObject(body) || !Array.isArray(body.ids)) throw badRequest('Send {"ids": ["ext-…", "pjb-…"]}');
+		finishNow(state, body.ids as string[]);
+		return json(200, { jobs: dumpJobs(state).filter((job) => (body.ids as string[]).includes(job.id)) });
 	});
 	control('GET', '/jobs', () => json(200, { jobs: dumpJobs(state) }));
 	control('GET', '/faults', () => json(200, state.faults.snapshot()));

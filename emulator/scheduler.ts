@@ -107,6 +107,12 @@ export class Scheduler {
 		this.timers.set(key, { timer, run });
 	}
 
+	/** Whether `at(id, ...)` timers are still waiting for this id. */
+	hasTimed(id: string): boolean {
+		for (const key of this.timers.keys()) if (key.startsWith(`${id}@`)) return true;
+		return false;
+	}
+
 	/**
 	 * Runs the timers set with `at(id, ...)` now instead of at their time; returns how many ran. Lets tests decide
 	 * exactly when a seeded job finishes, so a slow machine cannot change what a poll sees.

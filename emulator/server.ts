@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
 import type { ExtractV2Job, FileV2 } from '../nodes/shared/contract';
-import { dumpJob, dumpJobs, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
+import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
 import type { SeedJobSpec } from './extractJobs';
 import { faultBody, type FaultConfig, type Faults } from './faults';
 import { readDocument } from './engine/document';
@@ -259,11 +259,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		seedJobs: (specs) => seedJobs(state, specs),
 		jobs: () => dumpJobs(state),
 		job: (id) => dumpJob(state, id),
-		finishNow(ids) {
-			for (const id of ids) {
-				if (state.scheduler.runNow(id) === 0) throw new Error(`finishNow: ${id} is not a seeded or parse job still running`);
-			}
-		},
+		finishNow: (ids) => finishNow(state, ids),
 		waitForJob: (id, waitOptions = {}) => waitForJob(state, id, waitOptions.statuses, waitOptions.timeoutMs ?? 30_000),
 		addFile(name, bytes, fileOptions = {}) {
 			const extension = extname(name).slice(1).toLowerCase();

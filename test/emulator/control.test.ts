@@ -117,6 +117,36 @@ describe('seeding jobs', () => {
 		const bad = await control('POST', '/jobs/seed', { jobs: [{ status: 'RUNNING' }] });
 		expect(bad.status).toBe(400);
 	});
+
+	test('/__emulator/jobs/finish ends held seeded and parse jobs on cue, with their seeded outcome', async () => {
+		emulator.config({ jobMs: 10 * 60_000 });
+		const parse = await api.post('/api/v2/parse', { file_id: fileId, tier: 'fast', version: 'latest' });
+		const seeded = await control('POST', '/jobs/seed', {
+			jobs: [
+				{ complete_after_ms: 600_000, status: 'FAILED', error_message: 'held then failed' },
+				{ complete_after_ms: 600_000, extract_result: { total: 3 } },
+			],
+		});
+		const [failing, completing] = seeded.body.jobs as Array<{ id: string; status: string }>;
+		expect([failing.status, completing.status]).toEqual(['RUNNING', 'RUNNING']);
+
+		const finished = await control('POST', '/jobs/finish', { ids: [completing.id, failing.id, parse.body.id] });
+		expect(finished.status).toBe(200);
+		expect((await api.get(`/api/v2/extract/${completing.id}`)).body).toMatchObject({
+			status: 'COMPLETED',
+			extract_result: { total: 3 },
+		});
+		expect((await api.get(`/api/v2/extract/${failing.id}`)).body).toMatchObject({
+			status: 'FAILED',
+			error_message: 'held then failed',
+		});
+		await emulator.waitForJob(parse.body.id, { statuses: ['COMPLETED'], timeoutMs: 5_000 });
+
+		// A job that is not held (already final, or unknown) is refused, and nothing else is finished.
+		const again = await control('POST', '/jobs/finish', { ids: [completing.id] });
+		expect(again.status).toBe(400);
+		expect(again.body.detail).toContain(completing.id);
+	});
 });
 
 describe('stats and config', () => {
