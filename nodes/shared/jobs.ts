@@ -505,8 +505,12 @@ export class BatchJobWaiter {
 				pending.resolve({ kind: 'final', job });
 			}
 		} catch (error) {
-			// An outage leaves it waiting for the next round; anything else (a deleted job: 404) ends its wait.
-			if (isPassingFailure(error)) return;
+			// An outage leaves it waiting for a later round, on the usual schedule; anything else (a deleted job: 404)
+			// ends its wait.
+			if (isPassingFailure(error)) {
+				pending.lastPolledAt = polledAt;
+				return;
+			}
 			this.pending.delete(jobId);
 			pending.reject(error as Error);
 		}
