@@ -18,7 +18,7 @@
  *   DELETE /__emulator/faults                 clear all rules
  *   DELETE /__emulator/faults/{rule_id}
  */
-import type { ExtractV2Job } from '../nodes/shared/contract';
+import { isFinalStatus, type ExtractV2Job } from '../nodes/shared/contract';
 import { resolveConfiguration } from './configuration';
 import { extractJobResponse, seedExtractJob, type SeedJobSpec } from './extractJobs';
 import type { FaultConfig, FaultRule, JobFaultRule } from './faults';
@@ -107,7 +107,7 @@ function dumpParseJob(job: ParseJobRecord): JobDump {
 		createdAtMs: job.createdAtMs,
 		updatedAtMs: job.updatedAtMs,
 		startedAtMs: null,
-		completedAtMs: ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status) ? job.updatedAtMs : null,
+		completedAtMs: isFinalStatus(job.status) ? job.updatedAtMs : null,
 		seeded: false,
 		errorMessage: job.errorMessage,
 		pagesExtracted: null,

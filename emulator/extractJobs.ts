@@ -10,7 +10,7 @@
  *   EMULATOR_JOB_MS=800  this job takes 800 ms
  *   EMULATOR_PARTIAL     (v1 only) the job ends PARTIAL_SUCCESS
  */
-import type { ExtractV2Job } from '../nodes/shared/contract';
+import { isFinalStatus, type ExtractV2Job } from '../nodes/shared/contract';
 import { TIER_CREDITS_PER_PAGE, withResolvedVersion, type ResolvedConfiguration } from './configuration';
 import type { ParsedDocument } from './engine/document';
 import { extract, type FieldMetadata } from './engine/extract';
@@ -26,12 +26,6 @@ import {
 	type FileRecord,
 	type ParseJobRecord,
 } from './state';
-
-export const FINAL_EXTRACT_STATUSES: readonly ExtractStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
-
-export function isFinal(status: string): boolean {
-	return (FINAL_EXTRACT_STATUSES as readonly string[]).includes(status);
-}
 
 export interface Markers {
 	fail: boolean;
@@ -109,7 +103,7 @@ export function createExtractJob(state: EmulatorState, input: NewExtractJob): Ex
 		createdAtMs: now,
 		plan: planExtractJob(state, job),
 		onPhase: (phase, atMs) => {
-			if (isFinal(job.status)) return;
+			if (isFinalStatus(job.status)) return;
 			const status: ExtractStatus = phase === 'THROTTLED' ? state.config.throttledStatus : 'RUNNING';
 			if (phase === 'RUNNING') job.startedAtMs = atMs;
 			if (status === job.status) return;
@@ -178,7 +172,7 @@ export function finishExtractJob(
 	atMs: number,
 	details: { outcome?: ExtractOutcome; errorMessage?: string | null } = {},
 ): void {
-	if (isFinal(job.status) || !state.extractJobs.has(job.id)) return;
+	if (isFinalStatus(job.status) || !state.extractJobs.has(job.id)) return;
 	job.status = status;
 	job.updatedAtMs = atMs;
 	job.completedAtMs = atMs;
@@ -214,7 +208,7 @@ function parseTierFor(tier: string): string {
 }
 
 export function cancelExtractJob(state: EmulatorState, job: ExtractJobRecord): void {
-	if (isFinal(job.status)) {
+	if (isFinalStatus(job.status)) {
 		throw badRequest(`Job ${job.id} is already ${job.status} and cannot be cancelled`);
 	}
 	state.scheduler.cancel(job.id);
@@ -332,7 +326,7 @@ export function seedExtractJob(state: EmulatorState, spec: SeedJobSpec, resolve:
 	const now = Date.now();
 	const createdAtMs = toMillis(spec.created_at, 'created_at') ?? now;
 	const finalStatus = spec.status ?? 'COMPLETED';
-	if (!isFinal(finalStatus)) throw badRequest(`status must be COMPLETED, FAILED or CANCELLED, not ${String(spec.status)}`);
+	if (!isFinalStatus(finalStatus)) throw badRequest(`status must be COMPLETED, FAILED or CANCELLED, not ${String(spec.status)}`);
 	const completeAtMs =
 		toMillis(spec.completed_at, 'completed_at') ??
 		(spec.complete_after_ms !== undefined ? now + spec.complete_after_ms : createdAtMs);

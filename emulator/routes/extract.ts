@@ -2,6 +2,7 @@
 /** Extract v2: `/api/v2/extract*`. */
 import {
 	ExtractV2JobCreate,
+	isFinalStatus,
 	JOB_STATUSES,
 	SchemaGenerateRequest,
 	SchemaValidateRequest,
@@ -14,7 +15,6 @@ import {
 	checkFileInput,
 	createExtractJob,
 	extractJobResponse,
-	isFinal,
 	stripProductType,
 } from '../extractJobs';
 import { ApiError, badRequest, json, notFound, parseBody, readJson, unprocessable, validationEntry } from '../http';
@@ -94,7 +94,7 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 	router.add('DELETE', '/api/v2/extract/{job_id}', (ctx) => {
 		const job = requireJob(state, ctx.params.job_id);
 		const force = ctx.query.bool('force') ?? false;
-		if (!isFinal(job.status) && !force) {
+		if (!isFinalStatus(job.status) && !force) {
 			throw new ApiError(
 				409,
 				`Job ${job.id} is ${job.status}; cancel it first, or pass force=true to delete a job that is still running`,
@@ -167,7 +167,7 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 
 /** Benchmarks measure detection slack up to the first response that shows a job final. */
 function noteFinalDelivery(job: ExtractJobRecord): void {
-	if (isFinal(job.status) && job.finalDeliveredAtMs === undefined) job.finalDeliveredAtMs = Date.now();
+	if (isFinalStatus(job.status) && job.finalDeliveredAtMs === undefined) job.finalDeliveredAtMs = Date.now();
 }
 
 function inputTypeOf(job: ExtractJobRecord): string {

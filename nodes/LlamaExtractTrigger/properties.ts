@@ -1,10 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { FINAL_STATUSES } from '../shared/contract';
 import { configurationLocator } from '../LlamaExtract/descriptions/configurationLocator';
 
 /** Event → the final statuses it fires on. */
 export const EVENT_STATUSES: Record<string, readonly string[]> = {
-	any: ['COMPLETED', 'FAILED', 'CANCELLED'],
+	any: FINAL_STATUSES,
 	cancelled: ['CANCELLED'],
 	completed: ['COMPLETED'],
 	failed: ['FAILED'],
