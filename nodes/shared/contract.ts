@@ -28,6 +28,8 @@ export const TIERS = ['cost_effective', 'agentic', 'agentic_plus'] as const;
 export const EXTRACTION_TARGETS = ['per_doc', 'per_page', 'per_table_row'] as const;
 export const PARSE_TIERS = ['fast', 'cost_effective', 'agentic', 'agentic_plus'] as const;
 export const EXPAND_VALUES = ['configuration', 'extract_metadata', 'usage'] as const;
+/** What `GET /api/v2/extract` (the list) can expand; `usage` needs the per-job GET. */
+export const LIST_EXPAND_VALUES: readonly string[] = ['configuration', 'extract_metadata'];
 export const FILE_PURPOSES = [
 	'user_data',
 	'parse',

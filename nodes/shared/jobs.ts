@@ -14,6 +14,7 @@ import {
 	ExtractV2JobCreate,
 	ExtractV2JobQueryResponse,
 	isFinalStatus,
+	LIST_EXPAND_VALUES,
 	type ExtractConfiguration,
 } from './contract';
 import { echoMatches, isRetryableStatus } from './retry';
@@ -210,8 +211,6 @@ export interface WaiterSettings extends Partial<PollSchedule> {
 	now?: () => number;
 }
 
-/** `GET /api/v2/extract` supports these `expand` values; anything else (e.g. `usage`) needs the per-job GET. */
-const LIST_EXPANDS: readonly string[] = ['configuration', 'extract_metadata'];
 
 /** What the schedule knows about one waiting job (epoch ms). */
 export interface ScheduledJob {
@@ -295,8 +294,8 @@ export class BatchJobWaiter {
 			ageFraction: settings.ageFraction ?? DEFAULT_POLL_SCHEDULE.ageFraction,
 		};
 		const expand = settings.expand ?? [];
-		this.listExpand = expand.filter((value) => LIST_EXPANDS.includes(value));
-		this.getOnlyExpand = expand.filter((value) => !LIST_EXPANDS.includes(value));
+		this.listExpand = expand.filter((value) => LIST_EXPAND_VALUES.includes(value));
+		this.getOnlyExpand = expand.filter((value) => !LIST_EXPAND_VALUES.includes(value));
 		this.idsPerRequest = Math.max(1, settings.idsPerRequest ?? 50);
 		this.now = settings.now ?? (() => Date.now());
 	}
@@ -331,19 +330,25 @@ export class BatchJobWaiter {
 		if (job.status !== 'COMPLETED') return true;
 		if (job.extract_result === undefined || job.extract_result === null || this.getOnlyExpand.length > 0) return false;
 		// An expand the list carries counts as answered once the job was listed with it; others need the GET.
-		return extra.every((value) => LIST_EXPANDS.includes(value) && (value !== 'extract_metadata' || job.extract_metadata !== undefined));
+		return extra.every((value) => LIST_EXPAND_VALUES.includes(value) && (value !== 'extract_metadata' || job.extract_metadata !== undefined));
 	}
 
-	/** What a GET for this job must ask for. */
-	private expandFor(pending: PendingJob): string[] {
-		return [...this.listExpand, ...this.getOnlyExpand, ...pending.expand];
+	/** The job by itself, with everything its result needs. */
+	private async getJob(jobId: string, pending: PendingJob): Promise<ExtractV2Job> {
+		this.jobFetchCount++;
+		return await getExtractJob.call(
+			this.ctx,
+			jobId,
+			{ expand: [...this.listExpand, ...this.getOnlyExpand, ...pending.expand], itemIndex: pending.itemIndex },
+			this.connection,
+		);
 	}
 
 	/** The list's `expand` for a chunk of waiting jobs: the waiter's own plus what any of them needs. */
 	private listExpandFor(ids: readonly string[]): string[] | undefined {
 		const values = new Set(this.listExpand);
 		for (const id of ids) {
-			for (const value of this.pending.get(id)?.expand ?? []) if (LIST_EXPANDS.includes(value)) values.add(value);
+			for (const value of this.pending.get(id)?.expand ?? []) if (LIST_EXPAND_VALUES.includes(value)) values.add(value);
 		}
 		return values.size > 0 ? [...values] : undefined;
 	}
@@ -467,14 +472,7 @@ export class BatchJobWaiter {
 
 	private async fetchResult(jobId: string, pending: PendingJob): Promise<void> {
 		try {
-			this.jobFetchCount++;
-			const job = await getExtractJob.call(
-				this.ctx,
-				jobId,
-				{ expand: this.expandFor(pending), itemIndex: pending.itemIndex },
-				this.connection,
-			);
-			pending.resolve({ kind: 'final', job });
+			pending.resolve({ kind: 'final', job: await this.getJob(jobId, pending) });
 		} catch (error) {
 			if (isPassingFailure(error) && this.now() < pending.deadline && !this.ctx.getExecutionCancelSignal()?.aborted) {
 				// The job is done; only its result could not be read yet. The next round sees it final and asks again.
@@ -490,13 +488,7 @@ export class BatchJobWaiter {
 		const pending = this.pending.get(jobId);
 		if (!pending) return;
 		try {
-			this.jobFetchCount++;
-			const job = await getExtractJob.call(
-				this.ctx,
-				jobId,
-				{ expand: this.expandFor(pending), itemIndex: pending.itemIndex },
-				this.connection,
-			);
+			const job = await this.getJob(jobId, pending);
 			// This GET already carries everything asked for, so a final job is done here.
 			pending.lastSeen = job;
 			pending.lastPolledAt = polledAt;

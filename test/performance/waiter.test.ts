@@ -251,6 +251,20 @@ describe('BatchJobWaiter', () => {
 		}
 	});
 
+	test('a result that cannot be read before the deadline ends the wait with that error, not as still running', async () => {
+		emulator.faults.addRule({
+			route: GET_ONE,
+			action: { type: 'status', status: 503, headers: { 'x-should-retry': 'false' } },
+		});
+		const batch = await waitForBatch(addDocuments(2), { expand: ['usage'] }, 2500);
+		// The jobs finished; only their usage could not be fetched. Each read was tried again on later rounds.
+		expect(emulator.stats().byRoute[GET_ONE]).toBeGreaterThanOrEqual(4);
+		for (const outcome of batch.outcomes) {
+			expect(outcome.status).toBe('rejected');
+			expect(((outcome as PromiseRejectedResult).reason as { httpCode?: string }).httpCode).toBe('503');
+		}
+	});
+
 	test('stops polling when the execution is cancelled', async () => {
 		const fileIds = addDocuments(3, () => ['EMULATOR_STALL']);
 		const { run, thrown } = await inExecution(

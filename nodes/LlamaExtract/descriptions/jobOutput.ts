@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { ExtractConfiguration, ExtractV2Job } from '../../shared/contract';
+import { EXPAND_VALUES, type ExtractConfiguration, type ExtractV2Job } from '../../shared/contract';
 import { getExtractJob } from '../../shared/jobs';
 import { jobToItemsJson } from '../../shared/output';
 import type { LlamaCloudConnection } from '../../shared/transport';
@@ -23,6 +23,27 @@ export const splitIntoItemsOption: INodeProperties = {
 	description:
 		'Whether to output one item per page or table row when Extraction Target is Per Page or Per Table Row, instead of one item with a list',
 };
+
+const EXPAND_LABELS: Record<(typeof EXPAND_VALUES)[number], string> = {
+	configuration: 'Configuration',
+	extract_metadata: 'Extract Metadata (Citations, Confidence)',
+	usage: 'Usage (Credits)',
+};
+
+/** The Expand option for the `expand` values an endpoint supports. */
+export function expandOption(values: readonly string[], description: string): INodeProperties {
+	return {
+		displayName: 'Expand',
+		name: 'expand',
+		type: 'multiOptions',
+		options: EXPAND_VALUES.filter((value) => values.includes(value)).map((value) => ({
+			name: EXPAND_LABELS[value],
+			value,
+		})),
+		default: [],
+		description,
+	};
+}
 
 export const keepBinaryOption: INodeProperties = {
 	displayName: 'Include Input Binary',

@@ -7,14 +7,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { EXPAND_VALUES } from '../../../shared/contract';
 import { getExtractJob } from '../../../shared/jobs';
 import { readId, jobIdParameter } from '../../descriptions/ids';
-import { jobOutputItems, keepBinaryOption, simplifyParameter, splitIntoItemsOption } from '../../descriptions/jobOutput';
+import {
+	expandOption,
+	jobOutputItems,
+	keepBinaryOption,
+	simplifyParameter,
+	splitIntoItemsOption,
+} from '../../descriptions/jobOutput';
 import { showFor } from '../common';
-
-const EXPAND_LABELS: Record<(typeof EXPAND_VALUES)[number], string> = {
-	configuration: 'Configuration',
-	extract_metadata: 'Extract Metadata (Citations, Confidence)',
-	usage: 'Usage (Credits)',
-};
 
 const properties: INodeProperties[] = [
 	jobIdParameter('ID of the extract job (starts with ext-)'),
@@ -26,15 +26,10 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Expand',
-				name: 'expand',
-				type: 'multiOptions',
-				options: EXPAND_VALUES.map((value) => ({ name: EXPAND_LABELS[value], value })),
-				default: [],
-				description:
-					'Extra details to include. With Simplify on, citations and confidence are always fetched.',
-			},
+			expandOption(
+				EXPAND_VALUES,
+				'Extra details to include. With Simplify on, citations and confidence are always fetched.',
+			),
 			keepBinaryOption,
 			splitIntoItemsOption,
 		],

@@ -5,9 +5,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ExtractV2Job, JOB_STATUSES } from '../../../shared/contract';
+import { ExtractV2Job, JOB_STATUSES, LIST_EXPAND_VALUES } from '../../../shared/contract';
 import { apiRequestAllItems, type Query } from '../../../shared/transport';
 import { configurationLocator } from '../../descriptions/configurationLocator';
+import { expandOption } from '../../descriptions/jobOutput';
 import { splitList } from '../../descriptions/ids';
 import { checkConfigurationId } from '../../descriptions/schemaSource';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
@@ -96,19 +97,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
-			{
-				displayName: 'Expand',
-				name: 'expand',
-				type: 'multiOptions',
-				options: [
-					{ name: 'Configuration', value: 'configuration' },
-					{ name: 'Extract Metadata (Citations, Confidence)', value: 'extract_metadata' },
-				],
-				default: [],
-				description: 'Extra details to include with each job',
-			},
-		],
+		options: [expandOption(LIST_EXPAND_VALUES, 'Extra details to include with each job')],
 	},
 ];
 
