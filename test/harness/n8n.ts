@@ -237,17 +237,34 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		active: false,
 		settings: { executionOrder: 'v1' },
 	});
-	const executionId = `test-exec-${++executionCounter}`;
-	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
-		id: 'test-workflow',
-		name: 'test',
-		nodes,
-		connections,
+	const run = await executeManually(workflow, 'Start', options.input ?? [{ json: {} }], options.credentials, {
+		cancelAfterMs: options.cancelAfterMs,
+	});
+	const nodeRuns = run.data.resultData.runData.LlamaExtract;
+	const items = nodeRuns?.[0]?.data?.main?.[0] ?? [];
+	return { run, workflow, items, error: run.data.resultData.error as RunResult['error'] };
+}
+
+/**
+ * Runs `workflow` the way the editor's manual run does: WorkflowExecute from `startNodeName` with `input`, resolving
+ * with the finished run (its data, and the error it ended with).
+ */
+export async function executeManually(
+	workflow: Workflow,
+	startNodeName: string,
+	input: INodeExecutionData[],
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	{ cancelAfterMs }: { cancelAfterMs?: number } = {},
+): Promise<IRun> {
+	const hooks = new ExecutionLifecycleHooks('manual', `test-exec-${++executionCounter}`, {
+		id: workflow.id,
+		name: workflow.name,
+		nodes: Object.values(workflow.nodes),
+		connections: workflow.connectionsBySourceNode,
 		active: false,
 		settings: {},
 	} as never);
 	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
-	const additionalData = makeAdditionalData(options.credentials, hooks);
 	const runExecutionData = {
 		startData: {},
 		resultData: { runData: {} },
@@ -256,25 +273,14 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 			metadata: {},
 			waitingExecution: {},
 			waitingExecutionSource: null,
-			nodeExecutionStack: [
-				{
-					node: workflow.getNode('Start')!,
-					data: { main: [options.input ?? [{ json: {} }]] },
-					source: null,
-				},
-			],
+			nodeExecutionStack: [{ node: workflow.getNode(startNodeName)!, data: { main: [input] }, source: null }],
 		},
 	} as unknown as IRunExecutionData;
-	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	const execution = new WorkflowExecute(makeAdditionalData(credentials, hooks), 'manual', runExecutionData);
 	const promise = execution.processRunExecutionData(workflow);
-	if (options.cancelAfterMs !== undefined) {
-		setTimeout(() => promise.cancel(), options.cancelAfterMs);
-	}
+	if (cancelAfterMs !== undefined) setTimeout(() => promise.cancel(), cancelAfterMs);
 	await promise;
-	const run = await finished;
-	const nodeRuns = run.data.resultData.runData.LlamaExtract;
-	const items = nodeRuns?.[0]?.data?.main?.[0] ?? [];
-	return { run, workflow, items, error: run.data.resultData.error as RunResult['error'] };
+	return await finished;
 }
 
 /** A PollContext in trigger or manual mode, for driving a trigger node's poll() across many polls. */

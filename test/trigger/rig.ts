@@ -3,19 +3,16 @@
  * workflow's static data carried between polls, a restart as a new Workflow built from a copy of that static data,
  * and "Fetch Test Event" as a manual WorkflowExecute run.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	INode,
 	INodeExecutionData,
-	IRun,
-	IRunExecutionData,
 	Workflow,
 } from 'n8n-workflow';
 
 import { LlamaExtractTrigger } from '../../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
-import { buildWorkflow, makeAdditionalData, makePollContext } from '../harness/n8n';
+import { buildWorkflow, executeManually, makePollContext } from '../harness/n8n';
 
 export const TRIGGER_NAME = 'LlamaExtract Trigger';
 
@@ -99,36 +96,7 @@ export class TriggerRig {
 		items: INodeExecutionData[];
 		error?: Error & { description?: string };
 	}> {
-		const node = this.workflow.getNode(TRIGGER_NAME)!;
-		const hooks = new ExecutionLifecycleHooks('manual', `manual-${this.polls}`, {
-			id: 'test-workflow',
-			name: 'test',
-			nodes: [node],
-			connections: {},
-			active: false,
-			settings: {},
-		} as never);
-		const finished = new Promise<IRun>((resolve) =>
-			hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)),
-		);
-		const runExecutionData = {
-			startData: {},
-			resultData: { runData: {} },
-			executionData: {
-				contextData: {},
-				metadata: {},
-				waitingExecution: {},
-				waitingExecutionSource: null,
-				nodeExecutionStack: [{ node, data: { main: [[{ json: {} }]] }, source: null }],
-			},
-		} as unknown as IRunExecutionData;
-		const execution = new WorkflowExecute(
-			makeAdditionalData(this.credentials, hooks),
-			'manual',
-			runExecutionData,
-		);
-		await execution.processRunExecutionData(this.workflow);
-		const run = await finished;
+		const run = await executeManually(this.workflow, TRIGGER_NAME, [{ json: {} }], this.credentials);
 		const items = run.data.resultData.runData[TRIGGER_NAME]?.[0]?.data?.main?.[0] ?? [];
 		return {
 			items,
