@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { makeInvoicePdf } from '../emulator/samples';
 import { storedBinaryItem, useFilesystemBinaryData } from '../test/harness/binaryData';
 import { binaryItem, emulatorCredentials, runNode } from '../test/harness/n8n';
-import { batchInvoice, INVOICE_SCHEMA_LITE } from '../test/performance/fixtures';
+import { batchInvoice, extractLiteParameters, INVOICE_SCHEMA_LITE } from '../test/performance/fixtures';
 
 interface TaskBase {
 	url: string;
@@ -67,15 +67,7 @@ async function runExtract(task: Extract<WorkerTask, { kind: 'extract' }>): Promi
 	const options = task.concurrency === undefined ? {} : { maxConcurrency: task.concurrency };
 	const startedAtMs = Date.now();
 	const { items, error } = await runNode({
-		parameters: {
-			resource: 'extractJob',
-			operation: 'extract',
-			inputType: 'binary',
-			binaryPropertyName: 'data',
-			schemaSource: 'jsonSchema',
-			jsonSchema: JSON.stringify(INVOICE_SCHEMA_LITE),
-			options: { ...options, keepBinary: false },
-		},
+		parameters: extractLiteParameters({ ...options, keepBinary: false }),
 		credentials: emulatorCredentials(task.url, task.apiKey),
 		input,
 	});

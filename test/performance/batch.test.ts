@@ -8,7 +8,7 @@ import type { Emulator } from '../../emulator/server';
 import { DEFAULT_MAX_CONCURRENT_JOBS } from '../../nodes/LlamaExtract/descriptions/batchOptions';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { binaryItem, runNode } from '../harness/n8n';
-import { INVOICE_SCHEMA_LITE, invoiceDocument, maxOverlap } from './fixtures';
+import { extractLiteParameters, invoiceDocument, maxOverlap } from './fixtures';
 
 const API_KEY = 'llx-test-performance-batch';
 
@@ -16,17 +16,7 @@ let emulator: Emulator;
 let credentials: EmulatorCredentials;
 useEmulator({ apiKey: API_KEY, jobMs: 300 }, (started) => ({ emulator, credentials } = started));
 
-function parameters(options: IDataObject = {}): IDataObject {
-	return {
-		resource: 'extractJob',
-		operation: 'extract',
-		inputType: 'binary',
-		binaryPropertyName: 'data',
-		schemaSource: 'jsonSchema',
-		jsonSchema: JSON.stringify(INVOICE_SCHEMA_LITE),
-		options,
-	};
-}
+const parameters = extractLiteParameters;
 
 function invoiceItems(count: number, markers: (index: number) => string[] = () => []) {
 	return Array.from({ length: count }, (_, index) =>

@@ -3,7 +3,7 @@
  * Shared pieces of the performance tests: distinct invoice documents, a way to run code inside a real n8n-core
  * execution context, and interval arithmetic over the emulator's job timings.
  */
-import type { IExecuteFunctions, INodeExecutionData, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeTypeDescription } from 'n8n-workflow';
 
 import { makeInvoiceText, SAMPLE_INVOICES, type SampleInvoice } from '../../emulator/samples';
 import { registerNodeType, runNode, type RunResult } from '../harness/n8n';
@@ -16,6 +16,19 @@ export const INVOICE_SCHEMA_LITE = {
 		total: { type: 'number', description: 'Invoice total' },
 	},
 };
+
+/** Extract Data from the binary field "data" with INVOICE_SCHEMA_LITE, with the given options. */
+export function extractLiteParameters(options: IDataObject = {}): IDataObject {
+	return {
+		resource: 'extractJob',
+		operation: 'extract',
+		inputType: 'binary',
+		binaryPropertyName: 'data',
+		schemaSource: 'jsonSchema',
+		jsonSchema: JSON.stringify(INVOICE_SCHEMA_LITE),
+		options,
+	};
+}
 
 /** Invoice number `index` of a batch; every document of a batch differs, so results show which item they belong to. */
 export function batchInvoice(index: number): SampleInvoice {

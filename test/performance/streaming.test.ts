@@ -18,7 +18,7 @@ import { MAX_EXTRACT_BYTES } from '../../nodes/shared/input';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
 import { binaryItem, runNode } from '../harness/n8n';
-import { batchInvoice, INVOICE_SCHEMA_LITE, invoiceDocument } from './fixtures';
+import { batchInvoice, extractLiteParameters, invoiceDocument } from './fixtures';
 
 const API_KEY = 'llx-test-performance-streaming';
 const UPLOAD = 'POST /api/v1/beta/files';
@@ -46,14 +46,7 @@ const uploadParameters: IDataObject = {
 	options: { keepBinary: false },
 };
 
-const extractParameters: IDataObject = {
-	resource: 'extractJob',
-	operation: 'extract',
-	inputType: 'binary',
-	binaryPropertyName: 'data',
-	schemaSource: 'jsonSchema',
-	jsonSchema: JSON.stringify(INVOICE_SCHEMA_LITE),
-};
+const extractParameters = extractLiteParameters();
 
 function sha256(bytes: Buffer): string {
 	return createHash('sha256').update(bytes).digest('hex');
