@@ -226,13 +226,20 @@ export function nextPollDelay(ageMs: number, schedule: PollSchedule = DEFAULT_PO
 	return Math.round(Math.min(schedule.maxIntervalMs, Math.max(schedule.minIntervalMs, proposed)));
 }
 
-/** When the shared poll should go: as soon as the first job wants one (or reaches its deadline). */
-export function nextPollAt(jobs: Iterable<ScheduledJob>, schedule: PollSchedule = DEFAULT_POLL_SCHEDULE): number {
+/**
+ * When the shared poll should go: as soon as the first job wants one, but not before `notBefore` (the retry time of
+ * an outage), or when the first job reaches its deadline.
+ */
+export function nextPollAt(
+	jobs: Iterable<ScheduledJob>,
+	schedule: PollSchedule = DEFAULT_POLL_SCHEDULE,
+	notBefore = Number.NEGATIVE_INFINITY,
+): number {
 	let earliest = Number.POSITIVE_INFINITY;
 	for (const job of jobs) {
 		const since = job.lastPolledAt ?? job.registeredAt;
 		const due = since + nextPollDelay(since - job.registeredAt, schedule);
-		earliest = Math.min(earliest, due, job.deadline);
+		earliest = Math.min(earliest, Math.max(due, notBefore), job.deadline);
 	}
 	return earliest;
 }
@@ -370,8 +377,7 @@ export class BatchJobWaiter {
 				return;
 			}
 			try {
-				const due = nextPollAt(this.pending.values(), this.schedule);
-				const wakeAt = this.outage ? Math.min(Math.max(due, this.outage.retryAt), earliestDeadline(this.pending.values())) : due;
+				const wakeAt = nextPollAt(this.pending.values(), this.schedule, this.outage?.retryAt);
 				const wokenEarly = await this.sleepUntil(wakeAt, cancel);
 				if (cancel?.aborted) {
 					this.failAll((itemIndex) => this.cancelledError(itemIndex));
@@ -548,12 +554,6 @@ export class BatchJobWaiter {
 			.join(' ');
 		return error;
 	}
-}
-
-function earliestDeadline(jobs: Iterable<ScheduledJob>): number {
-	let earliest = Number.POSITIVE_INFINITY;
-	for (const job of jobs) earliest = Math.min(earliest, job.deadline);
-	return earliest;
 }
 
 /**

@@ -93,6 +93,15 @@ describe('nextPollAt', () => {
 		expect(nextPollAt([job], schedule)).toBe(31_000);
 	});
 
+	it('during an outage waits for the retry time, yet never past a deadline', () => {
+		const job: ScheduledJob = { registeredAt: 0, lastPolledAt: 30_000, deadline: 40_000 };
+		// Due at 35 s on its own; an outage says not before 38 s; a later retry time still ends at the deadline.
+		expect(nextPollAt([job], schedule)).toBe(35_000);
+		expect(nextPollAt([job], schedule, 38_000)).toBe(38_000);
+		expect(nextPollAt([job], schedule, 45_000)).toBe(40_000);
+		expect(nextPollAt([job], schedule, 20_000)).toBe(35_000);
+	});
+
 	it('has nothing to do without jobs', () => {
 		expect(nextPollAt([], schedule)).toBe(Number.POSITIVE_INFINITY);
 	});
