@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
 import type { ExtractV2Job, FileV2 } from '../nodes/shared/contract';
+import { LIMITS } from '../nodes/shared/rules';
 import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
 import type { SeedJobSpec } from './extractJobs';
 import { faultBody, type FaultConfig, type Faults } from './faults';
@@ -117,8 +118,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			jobMs: options.jobMs ?? 1500,
 			maxConcurrentJobs: options.maxConcurrentJobs ?? 0,
 			throttledStatus: options.throttledStatus ?? 'THROTTLED',
-			maxUploadBytes: options.maxUploadBytes ?? 512 * 1024 * 1024,
-			maxExtractBytes: 100 * 1024 * 1024,
+			maxUploadBytes: options.maxUploadBytes ?? LIMITS.uploadBytes,
+			maxExtractBytes: LIMITS.extractBytes,
 			memoryFileBytes: 8 * 1024 * 1024,
 			maxListPageSize: options.maxListPageSize ?? 0,
 		},
