@@ -198,7 +198,9 @@ export function parseTargetPages(text: string): TargetPages {
  * IDs (API.md §6): v2 IDs carry a kind prefix; v1 IDs are bare UUIDs.
  * ---------------------------------------------------------------------------------------------- */
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** As text for n8n's `regex` validators, which take a string. */
+export const UUID_REGEX_SOURCE = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const UUID_PATTERN = new RegExp(UUID_REGEX_SOURCE);
 
 export interface IdKind {
 	prefix: string;
