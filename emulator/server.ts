@@ -15,6 +15,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
 import type { ExtractV2Job, FileV2 } from '../nodes/shared/contract';
 import { LIMITS } from '../nodes/shared/rules';
+import { ManualClock, realClock, sleepOn, type Clock } from './clock';
 import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
 import type { SeedJobSpec } from './extractJobs';
 import { faultBody, type FaultConfig, type Faults } from './faults';
@@ -55,6 +56,8 @@ export interface EmulatorOptions {
 	jobMsFor?: (job: JobTimingInfo) => number | undefined;
 	/** Initial fault rules. */
 	faults?: FaultConfig;
+	/** Where time comes from (timestamps, job timers, fault delays); default the real clock. Tests pass a ManualClock. */
+	clock?: Clock;
 }
 
 export interface AddFileOptions {
@@ -99,6 +102,10 @@ export interface Emulator {
 	faults: Faults;
 	/** Emits `job` events: {type, kind, id, status, atMs} at every status change. */
 	events: EventEmitter;
+	/** The emulator's clock (the `clock` option, or the real one). */
+	clock: Clock;
+	/** Resolves once every job created so far has read its document, so all its timers are set on the clock. */
+	plansReady(): Promise<void>;
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
@@ -125,6 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		},
 		options.projectId ?? DEFAULT_PROJECT_ID,
 		options.jobMsFor,
+		options.clock ?? realClock,
 	);
 	if (options.faults) state.faults.configure(options.faults);
 	// pdf.js takes ~150 ms to load; do it now rather than inside the first job's timing.
@@ -163,7 +171,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (counted) state.countRequest(method, template);
 
 		const faults = counted ? state.faults.forRequest(method, template) : { delayMs: 0 };
-		if (faults.delayMs > 0) await sleep(faults.delayMs);
+		if (faults.delayMs > 0) await sleepOn(state.clock, faults.delayMs);
 		const action = faults.action;
 		if (action?.type === 'reset' && action.when !== 'after') {
 			resetConnection(req);
@@ -261,6 +269,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		jobs: () => dumpJobs(state),
 		job: (id) => dumpJob(state, id),
 		finishNow: (ids) => finishNow(state, ids),
+		clock: state.clock,
+		plansReady: () => state.scheduler.plansReady(),
 		waitForJob: (id, waitOptions = {}) => waitForJob(state, id, waitOptions.statuses, waitOptions.timeoutMs ?? 30_000),
 		addFile(name, bytes, fileOptions = {}) {
 			const extension = extname(name).slice(1).toLowerCase();
@@ -274,7 +284,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				mimeType: fileOptions.mimeType ?? (extension === 'pdf' ? 'application/pdf' : 'text/plain'),
 				size: bytes.length,
 				sha256: '',
-				createdAtMs: Date.now(),
+				createdAtMs: state.clock.now(),
 				memory: Buffer.from(bytes),
 			};
 			state.files.set(record.id, record);
@@ -342,12 +352,25 @@ function resetConnection(req: IncomingMessage): void {
 	else socket.destroy();
 }
 
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
+/** On a ManualClock, moves time from timer to timer until the job gets there; on the real clock, waits for it. */
+async function waitForJob(state: EmulatorState, id: string, statuses: string[] | undefined, timeoutMs: number): Promise<JobDump> {
+	const wanted = statuses ?? ['COMPLETED', 'FAILED', 'CANCELLED', 'SUCCESS', 'PARTIAL_SUCCESS', 'ERROR'];
+	const clock = state.clock;
+	if (!(clock instanceof ManualClock)) return await waitForJobEvent(state, id, wanted, timeoutMs);
+	const deadline = clock.now() + timeoutMs;
+	for (;;) {
+		const job = dumpJob(state, id);
+		if (job && wanted.includes(job.status)) return job;
+		await state.scheduler.plansReady();
+		const again = dumpJob(state, id);
+		if (again && wanted.includes(again.status)) return again;
+		if (clock.now() > deadline || !(await clock.next())) {
+			throw new Error(`Job ${id} did not reach ${wanted.join('/')} within ${timeoutMs} ms of emulator time (now ${again?.status ?? 'missing'})`);
+		}
+	}
 }
 
-function waitForJob(state: EmulatorState, id: string, statuses: string[] | undefined, timeoutMs: number): Promise<JobDump> {
-	const wanted = statuses ?? ['COMPLETED', 'FAILED', 'CANCELLED', 'SUCCESS', 'PARTIAL_SUCCESS', 'ERROR'];
+function waitForJobEvent(state: EmulatorState, id: string, wanted: string[], timeoutMs: number): Promise<JobDump> {
 	const current = () => dumpJob(state, id);
 	return new Promise((resolve, reject) => {
 		const now = current();

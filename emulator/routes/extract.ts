@@ -89,7 +89,7 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 				(before === undefined || job.createdAtMs <= before),
 		);
 		const { page, nextPageToken } = paginate(matching, pageSize, q.string('page_token'));
-		page.forEach(noteFinalDelivery);
+		page.forEach((job) => noteFinalDelivery(state, job));
 		const response: ExtractV2JobQueryResponse = {
 			items: page.map((job) => extractJobResponse(state, job, expand)),
 			next_page_token: nextPageToken,
@@ -100,7 +100,7 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 
 	router.add('GET', '/api/v2/extract/{job_id}', (ctx) => {
 		const job = requireJob(state, ctx.params.job_id);
-		noteFinalDelivery(job);
+		noteFinalDelivery(state, job);
 		return json(200, extractJobResponse(state, job, ctx.query.list('expand')));
 	});
 
@@ -179,8 +179,8 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 }
 
 /** Benchmarks measure detection slack up to the first response that shows a job final. */
-function noteFinalDelivery(job: ExtractJobRecord): void {
-	if (isFinalStatus(job.status) && job.finalDeliveredAtMs === undefined) job.finalDeliveredAtMs = Date.now();
+function noteFinalDelivery(state: EmulatorState, job: ExtractJobRecord): void {
+	if (isFinalStatus(job.status) && job.finalDeliveredAtMs === undefined) job.finalDeliveredAtMs = state.clock.now();
 }
 
 function inputTypeOf(job: ExtractJobRecord): string {
