@@ -47,8 +47,8 @@ export class Scheduler {
 
 	/** Resolves once every submitted job has its plan (its document read), so its timers are set. */
 	async plansReady(): Promise<void> {
+		// submit()'s own `then` on each plan was registered first, so it has set the timers by the time this resolves.
 		await Promise.all([...this.entries.values()].filter((entry) => entry.state === 'preparing').map((entry) => entry.job.plan));
-		await new Promise((resolve) => setImmediate(resolve));
 	}
 
 	get runningCount(): number {

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * LlamaCloud emulator: an HTTP server on 127.0.0.1 that speaks the LlamaCloud Extract API (v2,
  * files, configurations, parse for `pjb-` inputs, legacy v1) with an in-memory store and a
@@ -15,8 +15,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
 import type { ExtractV2Job, FileV2 } from '../nodes/shared/contract';
 import { LIMITS } from '../nodes/shared/rules';
-import { ManualClock, realClock, sleepOn, type Clock } from './clock';
-import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
+import { realClock, sleepOn, type Clock } from './clock';
+import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, waitForJob, type JobDump } from './control';
 import type { SeedJobSpec } from './extractJobs';
 import { faultBody, type FaultConfig, type Faults } from './faults';
 import { readDocument } from './engine/document';
@@ -350,49 +350,4 @@ function resetConnection(req: IncomingMessage): void {
 	const socket = req.socket as Socket & { resetAndDestroy?: () => void };
 	if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
 	else socket.destroy();
-}
-
-/** On a ManualClock, moves time from timer to timer until the job gets there; on the real clock, waits for it. */
-async function waitForJob(state: EmulatorState, id: string, statuses: string[] | undefined, timeoutMs: number): Promise<JobDump> {
-	const wanted = statuses ?? ['COMPLETED', 'FAILED', 'CANCELLED', 'SUCCESS', 'PARTIAL_SUCCESS', 'ERROR'];
-	const clock = state.clock;
-	if (!(clock instanceof ManualClock)) return await waitForJobEvent(state, id, wanted, timeoutMs);
-	const deadline = clock.now() + timeoutMs;
-	for (;;) {
-		const job = dumpJob(state, id);
-		if (job && wanted.includes(job.status)) return job;
-		await state.scheduler.plansReady();
-		const again = dumpJob(state, id);
-		if (again && wanted.includes(again.status)) return again;
-		if (clock.now() > deadline || !(await clock.next())) {
-			throw new Error(`Job ${id} did not reach ${wanted.join('/')} within ${timeoutMs} ms of emulator time (now ${again?.status ?? 'missing'})`);
-		}
-	}
-}
-
-function waitForJobEvent(state: EmulatorState, id: string, wanted: string[], timeoutMs: number): Promise<JobDump> {
-	const current = () => dumpJob(state, id);
-	return new Promise((resolve, reject) => {
-		const now = current();
-		if (now && wanted.includes(now.status)) {
-			resolve(now);
-			return;
-		}
-		const onEvent = (event: { id: string; status: string }) => {
-			if (event.id !== id || !wanted.includes(event.status)) return;
-			cleanup();
-			const job = current();
-			if (job) resolve(job);
-			else reject(new Error(`Job ${id} disappeared`));
-		};
-		const timer = setTimeout(() => {
-			cleanup();
-			reject(new Error(`Job ${id} did not reach ${wanted.join('/')} within ${timeoutMs} ms (now ${current()?.status ?? 'missing'})`));
-		}, timeoutMs);
-		const cleanup = () => {
-			clearTimeout(timer);
-			state.events.off('job', onEvent);
-		};
-		state.events.on('job', onEvent);
-	});
 }
