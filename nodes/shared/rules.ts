@@ -212,14 +212,12 @@ export interface IdKind {
 	v1: { label: string; hint: string };
 }
 
-const LEGACY_RESOURCE = 'use the Legacy Agent (V1) resource';
-
 export const ID_KINDS = {
 	extractJob: {
 		prefix: ID_PREFIX.extractJob,
 		label: 'extract job',
 		source: 'the "id" of an Extract Job › Create or Get Many result, or "_llamaextract.job_id" of Extract Data',
-		v1: { label: 'extraction job', hint: `For v1 extraction jobs and agents, ${LEGACY_RESOURCE}.` },
+		v1: { label: 'extraction job', hint: 'For v1 extraction jobs and agents, use the Legacy Agent (V1) resource.' },
 	},
 	file: {
 		prefix: ID_PREFIX.file,
@@ -236,8 +234,11 @@ export const ID_KINDS = {
 	configuration: {
 		prefix: ID_PREFIX.configuration,
 		label: 'configuration',
-		source: 'pick a saved configuration from the list, or use the "id" of a Configuration › Create or Get Many result',
-		v1: { label: 'extraction agent', hint: `${LEGACY_RESOURCE.replace(/^u/, 'U')} for v1 agents, or migrate the agent to a saved configuration.` },
+		source: 'pick one from the Configuration list, or take the "id" of a Configuration › Create or Get Many result',
+		v1: {
+			label: 'extraction agent',
+			hint: 'Use the Legacy Agent (V1) resource for v1 agents, or migrate the agent to a saved configuration.',
+		},
 	},
 } as const satisfies Record<string, IdKind>;
 
