@@ -6,8 +6,10 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-export const US_BASE_URL = 'https://api.cloud.llamaindex.ai';
-export const EU_BASE_URL = 'https://api.cloud.eu.llamaindex.ai';
+import { REGION_BASE_URLS } from '../nodes/shared/rules';
+
+export const US_BASE_URL = REGION_BASE_URLS.us;
+export const EU_BASE_URL = REGION_BASE_URLS.eu;
 
 export class LlamaCloudApi implements ICredentialType {
 	name = 'llamaCloudApi';

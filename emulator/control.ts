@@ -1,4 +1,4 @@
- 
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Control API for tests and benchmarks, under `/__emulator/` (no auth, not counted in stats, never
  * faulted). Every operation is also a method on the `Emulator` object.
@@ -18,6 +18,7 @@
  *   DELETE /__emulator/faults                 clear all rules
  *   DELETE /__emulator/faults/{rule_id}
  */
+import { ManualClock } from './clock';
 import { isFinalStatus, type ExtractV2Job } from '../nodes/shared/contract';
 import { resolveConfiguration } from './configuration';
 import { extractJobResponse, seedExtractJob, type SeedJobSpec } from './extractJobs';
@@ -219,5 +220,50 @@ export function registerControlRoutes(router: Router, state: EmulatorState): voi
 	control('DELETE', '/faults/{rule_id}', (ctx) => {
 		if (!state.faults.removeRule(ctx.params.rule_id)) throw notFound(`Fault rule not found: ${ctx.params.rule_id}`);
 		return json(200, { ok: true });
+	});
+}
+
+/** On a ManualClock, moves time from timer to timer until the job gets there; on the real clock, waits for it. */
+export async function waitForJob(state: EmulatorState, id: string, statuses: string[] | undefined, timeoutMs: number): Promise<JobDump> {
+	const wanted = statuses ?? ['COMPLETED', 'FAILED', 'CANCELLED', 'SUCCESS', 'PARTIAL_SUCCESS', 'ERROR'];
+	const clock = state.clock;
+	if (!(clock instanceof ManualClock)) return await waitForJobEvent(state, id, wanted, timeoutMs);
+	const deadline = clock.now() + timeoutMs;
+	for (;;) {
+		const job = dumpJob(state, id);
+		if (job && wanted.includes(job.status)) return job;
+		await state.scheduler.plansReady();
+		const again = dumpJob(state, id);
+		if (again && wanted.includes(again.status)) return again;
+		if (clock.now() > deadline || !(await clock.next())) {
+			throw new Error(`Job ${id} did not reach ${wanted.join('/')} within ${timeoutMs} ms of emulator time (now ${again?.status ?? 'missing'})`);
+		}
+	}
+}
+
+function waitForJobEvent(state: EmulatorState, id: string, wanted: string[], timeoutMs: number): Promise<JobDump> {
+	const current = () => dumpJob(state, id);
+	return new Promise((resolve, reject) => {
+		const now = current();
+		if (now && wanted.includes(now.status)) {
+			resolve(now);
+			return;
+		}
+		const onEvent = (event: { id: string; status: string }) => {
+			if (event.id !== id || !wanted.includes(event.status)) return;
+			cleanup();
+			const job = current();
+			if (job) resolve(job);
+			else reject(new Error(`Job ${id} disappeared`));
+		};
+		const timer = setTimeout(() => {
+			cleanup();
+			reject(new Error(`Job ${id} did not reach ${wanted.join('/')} within ${timeoutMs} ms (now ${current()?.status ?? 'missing'})`));
+		}, timeoutMs);
+		const cleanup = () => {
+			clearTimeout(timer);
+			state.events.off('job', onEvent);
+		};
+		state.events.on('job', onEvent);
 	});
 }

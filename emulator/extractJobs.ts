@@ -81,7 +81,7 @@ export interface NewExtractJob {
 }
 
 export function createExtractJob(state: EmulatorState, input: NewExtractJob): ExtractJobRecord {
-	const now = Date.now();
+	const now = state.clock.now();
 	const job: ExtractJobRecord = {
 		id: newId('ext-'),
 		seq: state.nextSeq(),
@@ -212,7 +212,7 @@ export function cancelExtractJob(state: EmulatorState, job: ExtractJobRecord): v
 		throw badRequest(`Job ${job.id} is already ${job.status} and cannot be cancelled`);
 	}
 	state.scheduler.cancel(job.id);
-	finishExtractJob(state, job, 'CANCELLED', Date.now());
+	finishExtractJob(state, job, 'CANCELLED', state.clock.now());
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ export interface SeedJobSpec {
 }
 
 export function seedExtractJob(state: EmulatorState, spec: SeedJobSpec, resolve: (config: unknown) => ResolvedConfiguration): ExtractJobRecord {
-	const now = Date.now();
+	const now = state.clock.now();
 	const createdAtMs = toMillis(spec.created_at, 'created_at') ?? now;
 	const finalStatus = spec.status ?? 'COMPLETED';
 	if (!isFinalStatus(finalStatus)) throw badRequest(`status must be COMPLETED, FAILED or CANCELLED, not ${String(spec.status)}`);
@@ -365,7 +365,7 @@ export function seedExtractJob(state: EmulatorState, spec: SeedJobSpec, resolve:
 		finishExtractJob(state, job, finalStatus as 'COMPLETED' | 'FAILED' | 'CANCELLED', atMs, { outcome, errorMessage });
 	};
 	if (completeAtMs <= now) settle(completeAtMs);
-	else state.scheduler.at(id, completeAtMs, () => settle(Date.now()));
+	else state.scheduler.at(id, completeAtMs, () => settle(state.clock.now()));
 	return job;
 }
 

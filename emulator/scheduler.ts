@@ -1,9 +1,9 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Job timing. A job spends ~10% of its job time (at most 250 ms) PENDING, then waits for a slot
  * under `maxConcurrentJobs` (shown as THROTTLED, or PENDING if so configured), then RUNS for the
- * rest of its job time. Unthrottled, creation to completion takes exactly the job time.
+ * rest of its job time. Unthrottled, creation to completion takes exactly the job time. Time is the emulator's Clock.
  */
+import type { Clock, TimerHandle } from './clock';
 
 export interface Plan {
 	jobMs: number;
@@ -25,7 +25,7 @@ interface Entry {
 	job: Schedulable;
 	plan?: Plan;
 	runMs: number;
-	timer?: NodeJS.Timeout;
+	timer?: TimerHandle;
 	state: 'preparing' | 'pending' | 'queued' | 'running';
 	throttledShown: boolean;
 }
@@ -38,9 +38,18 @@ export class Scheduler {
 	private readonly entries = new Map<string, Entry>();
 	private readonly queue: string[] = [];
 	private readonly running = new Set<string>();
-	private readonly timers = new Map<string, { timer: NodeJS.Timeout; run: () => void }>();
+	private readonly timers = new Map<string, { timer: TimerHandle; run: () => void }>();
 
-	constructor(private readonly limit: () => number) {}
+	constructor(
+		private readonly limit: () => number,
+		private readonly clock: Clock,
+	) {}
+
+	/** Resolves once every submitted job has its plan (its document read), so its timers are set. */
+	async plansReady(): Promise<void> {
+		// submit()'s own `then` on each plan was registered first, so it has set the timers by the time this resolves.
+		await Promise.all([...this.entries.values()].filter((entry) => entry.state === 'preparing').map((entry) => entry.job.plan));
+	}
 
 	get runningCount(): number {
 		return this.running.size;
@@ -59,8 +68,7 @@ export class Scheduler {
 			const pendingMs = pendingMsFor(plan.jobMs);
 			entry.runMs = Math.max(0, plan.jobMs - pendingMs);
 			entry.state = 'pending';
-			const wait = Math.max(0, job.createdAtMs + pendingMs - Date.now());
-			entry.timer = unref(setTimeout(() => this.ready(entry), wait));
+			entry.timer = this.clock.setTimer(() => this.ready(entry), job.createdAtMs + pendingMs - this.clock.now());
 		});
 	}
 
@@ -68,7 +76,7 @@ export class Scheduler {
 	cancel(id: string): void {
 		const entry = this.entries.get(id);
 		if (entry) {
-			if (entry.timer) clearTimeout(entry.timer);
+			entry.timer?.cancel();
 			this.entries.delete(id);
 			const queued = this.queue.indexOf(id);
 			if (queued >= 0) this.queue.splice(queued, 1);
@@ -85,7 +93,7 @@ export class Scheduler {
 			const entry = this.entries.get(id);
 			if (entry) this.start(entry);
 		}
-		const now = Date.now();
+		const now = this.clock.now();
 		for (const id of this.queue) {
 			const entry = this.entries.get(id);
 			if (entry && !entry.throttledShown) {
@@ -98,12 +106,10 @@ export class Scheduler {
 	/** A plain timer keyed by id (seeded jobs, parse jobs); cleared by `cancel(id)`. */
 	at(id: string, atMs: number, run: () => void): void {
 		const key = `${id}@${atMs}@${this.timers.size}`;
-		const timer = unref(
-			setTimeout(() => {
-				this.timers.delete(key);
-				run();
-			}, Math.max(0, atMs - Date.now())),
-		);
+		const timer = this.clock.setTimer(() => {
+			this.timers.delete(key);
+			run();
+		}, atMs - this.clock.now());
 		this.timers.set(key, { timer, run });
 	}
 
@@ -121,7 +127,7 @@ export class Scheduler {
 		let ran = 0;
 		for (const [key, entry] of [...this.timers]) {
 			if (!key.startsWith(`${id}@`)) continue;
-			clearTimeout(entry.timer);
+			entry.timer.cancel();
 			this.timers.delete(key);
 			entry.run();
 			ran++;
@@ -130,8 +136,8 @@ export class Scheduler {
 	}
 
 	clear(): void {
-		for (const entry of this.entries.values()) if (entry.timer) clearTimeout(entry.timer);
-		for (const { timer } of this.timers.values()) clearTimeout(timer);
+		for (const entry of this.entries.values()) entry.timer?.cancel();
+		for (const { timer } of this.timers.values()) timer.cancel();
 		this.entries.clear();
 		this.timers.clear();
 		this.queue.length = 0;
@@ -141,7 +147,7 @@ export class Scheduler {
 	private clearTimed(id: string): void {
 		for (const [key, { timer }] of this.timers) {
 			if (key.startsWith(`${id}@`)) {
-				clearTimeout(timer);
+				timer.cancel();
 				this.timers.delete(key);
 			}
 		}
@@ -157,27 +163,22 @@ export class Scheduler {
 	private start(entry: Entry): void {
 		entry.state = 'running';
 		this.running.add(entry.job.id);
-		entry.job.onPhase('RUNNING', Date.now());
+		entry.job.onPhase('RUNNING', this.clock.now());
 		if (entry.plan?.stall) return;
 		// Reading the document may outlast the pending phase (a cold PDF parser, a burst of uploads); a job that never
 		// waited for a slot still finishes at creation + job time, so benchmarks get the job time they set.
 		const runMs =
 			entry.throttledShown || !entry.plan
 				? entry.runMs
-				: Math.max(0, entry.job.createdAtMs + entry.plan.jobMs - Date.now());
-		entry.timer = unref(setTimeout(() => this.finish(entry), runMs));
+				: Math.max(0, entry.job.createdAtMs + entry.plan.jobMs - this.clock.now());
+		entry.timer = this.clock.setTimer(() => this.finish(entry), runMs);
 	}
 
 	private finish(entry: Entry): void {
 		entry.timer = undefined;
 		this.entries.delete(entry.job.id);
 		this.running.delete(entry.job.id);
-		entry.plan?.apply(Date.now());
+		entry.plan?.apply(this.clock.now());
 		this.pump();
 	}
-}
-
-function unref(timer: NodeJS.Timeout): NodeJS.Timeout {
-	timer.unref?.();
-	return timer;
 }

@@ -7,13 +7,10 @@
  * dropped, and a root with `properties` but no `type` gets `type: "object"`.
  */
 import type { ValidationErrorEntry } from '../nodes/shared/contract';
+import { inlineLocalRefs, schemaLimitProblem } from '../nodes/shared/rules';
 import type { ParsedDocument } from './engine/document';
 import { parseDate, parseNumber, type JsonSchema } from './engine/values';
 import { validationEntry } from './http';
-
-export const MAX_SCHEMA_DEPTH = 7;
-export const MAX_SCHEMA_PROPERTIES = 5000;
-export const MAX_SCHEMA_STRING_CHARS = 120_000;
 
 const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'];
 
@@ -29,38 +26,12 @@ export function checkDataSchema(input: unknown, loc: Array<string | number>): Sc
 		fail([], 'data_schema must be a JSON object (a JSON Schema with type "object" at the root)', input);
 		return { ok: false, errors };
 	}
-	const definitions = {
-		...(isPlainObject(input.$defs) ? input.$defs : {}),
-		...(isPlainObject(input.definitions) ? input.definitions : {}),
-	} as Record<string, unknown>;
-
-	const inline = (node: unknown, path: Array<string | number>, trail: string[]): unknown => {
-		if (Array.isArray(node)) return node.map((entry, index) => inline(entry, [...path, index], trail));
-		if (!isPlainObject(node)) return node;
-		if (typeof node.$ref === 'string') {
-			const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(node.$ref);
-			if (!match || !(match[2] in definitions)) {
-				fail([...path, '$ref'], `Cannot resolve $ref "${node.$ref}": only local #/$defs/... references are supported`, node.$ref);
-				return {};
-			}
-			if (trail.includes(match[2])) {
-				fail([...path, '$ref'], `Recursive $ref "${node.$ref}" is not supported`, node.$ref);
-				return {};
-			}
-			const { $ref: _ref, ...siblings } = node;
-			void _ref;
-			const target = inline(definitions[match[2]], path, [...trail, match[2]]);
-			return isPlainObject(target) ? { ...target, ...siblings } : target;
-		}
-		const copy: Record<string, unknown> = {};
-		for (const [key, value] of Object.entries(node)) {
-			if (path.length === 0 && (key === '$defs' || key === 'definitions')) continue;
-			copy[key] = inline(value, [...path, key], trail);
-		}
-		return copy;
-	};
-	const schema = inline(input, [], []) as JsonSchema;
-	if (errors.length > 0) return { ok: false, errors };
+	const inlined = inlineLocalRefs(input);
+	if ('problem' in inlined) {
+		fail(inlined.problem.path, inlined.problem.message);
+		return { ok: false, errors };
+	}
+	const schema = inlined.schema as JsonSchema;
 
 	if (schema.type === undefined && isPlainObject(schema.properties)) schema.type = 'object';
 	if (schema.type !== 'object') {
@@ -72,25 +43,8 @@ export function checkDataSchema(input: unknown, loc: Array<string | number>): Sc
 		return { ok: false, errors };
 	}
 
-	let propertyCount = 0;
-	let stringChars = 0;
-	const countStrings = (node: unknown): void => {
-		if (typeof node === 'string') stringChars += node.length;
-		else if (Array.isArray(node)) node.forEach(countStrings);
-		else if (isPlainObject(node)) {
-			for (const [key, value] of Object.entries(node)) {
-				stringChars += key.length;
-				countStrings(value);
-			}
-		}
-	};
-	countStrings(schema);
-
-	const walk = (node: JsonSchema, path: Array<string | number>, depth: number): void => {
-		if (depth > MAX_SCHEMA_DEPTH) {
-			fail(path, `data_schema is nested ${depth} levels deep; the limit is ${MAX_SCHEMA_DEPTH}`);
-			return;
-		}
+	// Shape checks here; the documented limits (depth, properties, characters) are the shared rules.ts ones.
+	const walk = (node: JsonSchema, path: Array<string | number>): void => {
 		const types = Array.isArray(node.type) ? node.type : node.type === undefined ? [] : [node.type];
 		for (const type of types) {
 			if (typeof type !== 'string' || !JSON_TYPES.includes(type)) {
@@ -102,13 +56,12 @@ export function checkDataSchema(input: unknown, loc: Array<string | number>): Sc
 				fail([...path, 'properties'], '"properties" must be an object mapping field names to schemas', node.properties);
 			} else {
 				for (const [name, child] of Object.entries(node.properties)) {
-					propertyCount++;
 					if (name.trim() === '') fail([...path, 'properties', name], 'Field names must not be empty');
 					if (!isPlainObject(child)) {
 						fail([...path, 'properties', name], `Field "${name}" must be a schema object`, child);
 						continue;
 					}
-					walk(child, [...path, 'properties', name], depth + 1);
+					walk(child, [...path, 'properties', name]);
 				}
 			}
 		}
@@ -124,7 +77,7 @@ export function checkDataSchema(input: unknown, loc: Array<string | number>): Sc
 		}
 		if (types.includes('array')) {
 			if (!isPlainObject(node.items)) fail([...path, 'items'], 'An array field needs an "items" schema object', node.items);
-			else walk(node.items, [...path, 'items'], depth + 1);
+			else walk(node.items, [...path, 'items']);
 		}
 		for (const key of ['anyOf', 'oneOf', 'allOf']) {
 			const options = node[key];
@@ -134,19 +87,15 @@ export function checkDataSchema(input: unknown, loc: Array<string | number>): Sc
 				continue;
 			}
 			options.forEach((option, index) => {
-				if (isPlainObject(option)) walk(option, [...path, key, index], depth);
+				if (isPlainObject(option)) walk(option, [...path, key, index]);
 				else fail([...path, key, index], 'Each option must be a schema object', option);
 			});
 		}
 	};
-	walk(schema, [], 0);
+	walk(schema, []);
 
-	if (propertyCount > MAX_SCHEMA_PROPERTIES) {
-		fail([], `data_schema has ${propertyCount} properties; the limit is ${MAX_SCHEMA_PROPERTIES}`);
-	}
-	if (stringChars > MAX_SCHEMA_STRING_CHARS) {
-		fail([], `data_schema has ${stringChars} characters of names and text; the limit is ${MAX_SCHEMA_STRING_CHARS}`);
-	}
+	const limit = schemaLimitProblem(schema);
+	if (limit) fail([], `data_schema ${limit.message}`);
 	return errors.length > 0 ? { ok: false, errors } : { ok: true, schema };
 }
 

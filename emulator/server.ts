@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * LlamaCloud emulator: an HTTP server on 127.0.0.1 that speaks the LlamaCloud Extract API (v2,
  * files, configurations, parse for `pjb-` inputs, legacy v1) with an in-memory store and a
@@ -14,7 +14,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
 import type { ExtractV2Job, FileV2 } from '../nodes/shared/contract';
-import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, type JobDump } from './control';
+import { LIMITS } from '../nodes/shared/rules';
+import { realClock, sleepOn, type Clock } from './clock';
+import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, waitForJob, type JobDump } from './control';
 import type { SeedJobSpec } from './extractJobs';
 import { faultBody, type FaultConfig, type Faults } from './faults';
 import { readDocument } from './engine/document';
@@ -54,6 +56,8 @@ export interface EmulatorOptions {
 	jobMsFor?: (job: JobTimingInfo) => number | undefined;
 	/** Initial fault rules. */
 	faults?: FaultConfig;
+	/** Where time comes from (timestamps, job timers, fault delays); default the real clock. Tests pass a ManualClock. */
+	clock?: Clock;
 }
 
 export interface AddFileOptions {
@@ -98,6 +102,10 @@ export interface Emulator {
 	faults: Faults;
 	/** Emits `job` events: {type, kind, id, status, atMs} at every status change. */
 	events: EventEmitter;
+	/** The emulator's clock (the `clock` option, or the real one). */
+	clock: Clock;
+	/** Resolves once every job created so far has read its document, so all its timers are set on the clock. */
+	plansReady(): Promise<void>;
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
@@ -117,13 +125,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			jobMs: options.jobMs ?? 1500,
 			maxConcurrentJobs: options.maxConcurrentJobs ?? 0,
 			throttledStatus: options.throttledStatus ?? 'THROTTLED',
-			maxUploadBytes: options.maxUploadBytes ?? 512 * 1024 * 1024,
-			maxExtractBytes: 100 * 1024 * 1024,
+			maxUploadBytes: options.maxUploadBytes ?? LIMITS.uploadBytes,
+			maxExtractBytes: LIMITS.extractBytes,
 			memoryFileBytes: 8 * 1024 * 1024,
 			maxListPageSize: options.maxListPageSize ?? 0,
 		},
 		options.projectId ?? DEFAULT_PROJECT_ID,
 		options.jobMsFor,
+		options.clock ?? realClock,
 	);
 	if (options.faults) state.faults.configure(options.faults);
 	// pdf.js takes ~150 ms to load; do it now rather than inside the first job's timing.
@@ -162,7 +171,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		if (counted) state.countRequest(method, template);
 
 		const faults = counted ? state.faults.forRequest(method, template) : { delayMs: 0 };
-		if (faults.delayMs > 0) await sleep(faults.delayMs);
+		if (faults.delayMs > 0) await sleepOn(state.clock, faults.delayMs);
 		const action = faults.action;
 		if (action?.type === 'reset' && action.when !== 'after') {
 			resetConnection(req);
@@ -260,6 +269,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		jobs: () => dumpJobs(state),
 		job: (id) => dumpJob(state, id),
 		finishNow: (ids) => finishNow(state, ids),
+		clock: state.clock,
+		plansReady: () => state.scheduler.plansReady(),
 		waitForJob: (id, waitOptions = {}) => waitForJob(state, id, waitOptions.statuses, waitOptions.timeoutMs ?? 30_000),
 		addFile(name, bytes, fileOptions = {}) {
 			const extension = extname(name).slice(1).toLowerCase();
@@ -273,7 +284,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				mimeType: fileOptions.mimeType ?? (extension === 'pdf' ? 'application/pdf' : 'text/plain'),
 				size: bytes.length,
 				sha256: '',
-				createdAtMs: Date.now(),
+				createdAtMs: state.clock.now(),
 				memory: Buffer.from(bytes),
 			};
 			state.files.set(record.id, record);
@@ -339,36 +350,4 @@ function resetConnection(req: IncomingMessage): void {
 	const socket = req.socket as Socket & { resetAndDestroy?: () => void };
 	if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
 	else socket.destroy();
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function waitForJob(state: EmulatorState, id: string, statuses: string[] | undefined, timeoutMs: number): Promise<JobDump> {
-	const wanted = statuses ?? ['COMPLETED', 'FAILED', 'CANCELLED', 'SUCCESS', 'PARTIAL_SUCCESS', 'ERROR'];
-	const current = () => dumpJob(state, id);
-	return new Promise((resolve, reject) => {
-		const now = current();
-		if (now && wanted.includes(now.status)) {
-			resolve(now);
-			return;
-		}
-		const onEvent = (event: { id: string; status: string }) => {
-			if (event.id !== id || !wanted.includes(event.status)) return;
-			cleanup();
-			const job = current();
-			if (job) resolve(job);
-			else reject(new Error(`Job ${id} disappeared`));
-		};
-		const timer = setTimeout(() => {
-			cleanup();
-			reject(new Error(`Job ${id} did not reach ${wanted.join('/')} within ${timeoutMs} ms (now ${current()?.status ?? 'missing'})`));
-		}, timeoutMs);
-		const cleanup = () => {
-			clearTimeout(timer);
-			state.events.off('job', onEvent);
-		};
-		state.events.on('job', onEvent);
-	});
 }

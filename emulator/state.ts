@@ -11,6 +11,7 @@ import type { MetadataObject } from './engine/extract';
 import { Faults } from './faults';
 import { ApiError } from './http';
 import { Scheduler } from './scheduler';
+import { realClock, type Clock } from './clock';
 
 export type ExtractStatus = 'PENDING' | 'THROTTLED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 export type V1Status = 'PENDING' | 'SUCCESS' | 'ERROR' | 'PARTIAL_SUCCESS' | 'CANCELLED';
@@ -165,8 +166,9 @@ export class EmulatorState {
 		readonly config: EmulatorConfig,
 		readonly projectId: string,
 		readonly jobMsFor?: (job: JobTimingInfo) => number | undefined,
+		readonly clock: Clock = realClock,
 	) {
-		this.scheduler = new Scheduler(() => this.config.maxConcurrentJobs);
+		this.scheduler = new Scheduler(() => this.config.maxConcurrentJobs, clock);
 	}
 
 	/** Project id as job responses show it (`prj-…`, as in the spec's examples); files and agents use the bare UUID. */

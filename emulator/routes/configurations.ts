@@ -26,7 +26,7 @@ export function registerConfigurationRoutes(router: Router, state: EmulatorState
 		const body = parseBody(ConfigurationCreateRequest, await readJson(ctx.req));
 		const parameters = checkParameters(body.parameters, ['body', 'parameters']);
 		const productType = parameters.product_type as string;
-		const now = Date.now();
+		const now = state.clock.now();
 		// Upsert: same name + product type (+ project) updates the existing configuration.
 		const existing = [...state.configurations.values()].find(
 			(config) => config.name === body.name && config.productType === productType,
@@ -97,7 +97,7 @@ export function registerConfigurationRoutes(router: Router, state: EmulatorState
 			(config) => config.id !== record.id && config.name === name && config.productType === productType,
 		);
 		if (clash) throw new ApiError(409, `A ${productType} configuration named "${name}" already exists: ${clash.id}`);
-		const now = Date.now();
+		const now = state.clock.now();
 		record.name = name;
 		record.productType = productType;
 		if (parameters) record.parameters = parameters;

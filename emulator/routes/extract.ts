@@ -7,7 +7,9 @@ import {
 	SchemaGenerateRequest,
 	SchemaValidateRequest,
 	type ExtractV2JobQueryResponse,
+	type ValidationErrorEntry,
 } from '../../nodes/shared/contract';
+import { checkId, type IdKindName } from '../../nodes/shared/rules';
 import { resolveConfiguration, type ResolvedConfiguration } from '../configuration';
 import type { ParsedDocument } from '../engine/document';
 import {
@@ -25,6 +27,11 @@ import { requireFile } from './files';
 
 const MAX_LIST_PAGE = 100;
 
+function idProblem(value: unknown, kinds: IdKindName[], loc: string[]): ValidationErrorEntry | undefined {
+	const checked = checkId(value, kinds);
+	return 'problem' in checked ? validationEntry(loc, `${loc[loc.length - 1]} ${checked.message}`, 'value_error', value) : undefined;
+}
+
 export function registerExtractRoutes(router: Router, state: EmulatorState): void {
 	router.add('POST', '/api/v2/extract', async (ctx) => {
 		const body = parseBody(ExtractV2JobCreate, await readJson(ctx.req));
@@ -41,6 +48,12 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 				),
 			]);
 		}
+		// The shared ID rule (rules.ts): a wrong kind of ID is a validation error, an unknown one of the right kind a 404.
+		const idProblems = [
+			idProblem(body.file_input, ['file', 'parseJob'], ['body', 'file_input']),
+			hasSaved ? idProblem(body.configuration_id, ['configuration'], ['body', 'configuration_id']) : undefined,
+		].filter((entry) => entry !== undefined);
+		if (idProblems.length > 0) throw unprocessable(idProblems);
 		const configuration = hasInline
 			? resolveConfiguration(body.configuration, ['body', 'configuration'])
 			: undefined;
@@ -76,7 +89,7 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 				(before === undefined || job.createdAtMs <= before),
 		);
 		const { page, nextPageToken } = paginate(matching, pageSize, q.string('page_token'));
-		page.forEach(noteFinalDelivery);
+		page.forEach((job) => noteFinalDelivery(state, job));
 		const response: ExtractV2JobQueryResponse = {
 			items: page.map((job) => extractJobResponse(state, job, expand)),
 			next_page_token: nextPageToken,
@@ -87,7 +100,7 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 
 	router.add('GET', '/api/v2/extract/{job_id}', (ctx) => {
 		const job = requireJob(state, ctx.params.job_id);
-		noteFinalDelivery(job);
+		noteFinalDelivery(state, job);
 		return json(200, extractJobResponse(state, job, ctx.query.list('expand')));
 	});
 
@@ -166,8 +179,8 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 }
 
 /** Benchmarks measure detection slack up to the first response that shows a job final. */
-function noteFinalDelivery(job: ExtractJobRecord): void {
-	if (isFinalStatus(job.status) && job.finalDeliveredAtMs === undefined) job.finalDeliveredAtMs = Date.now();
+function noteFinalDelivery(state: EmulatorState, job: ExtractJobRecord): void {
+	if (isFinalStatus(job.status) && job.finalDeliveredAtMs === undefined) job.finalDeliveredAtMs = state.clock.now();
 }
 
 function inputTypeOf(job: ExtractJobRecord): string {

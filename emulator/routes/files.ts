@@ -58,7 +58,7 @@ export function registerFileRoutes(router: Router, state: EmulatorState): void {
 			mimeType,
 			size: received.size,
 			sha256: received.sha256,
-			createdAtMs: Date.now(),
+			createdAtMs: state.clock.now(),
 			memory: received.memory,
 			tempPath: received.tempPath,
 		};
@@ -102,7 +102,7 @@ export function registerFileRoutes(router: Router, state: EmulatorState): void {
 	router.add('GET', '/api/v1/beta/files/{file_id}/content', (ctx) => {
 		const file = requireFile(state, ctx.params.file_id);
 		const seconds = ctx.query.int('expires_at_seconds', { min: 1 }) ?? DEFAULT_LINK_SECONDS;
-		return json(200, presignedUrl(file, ctx.baseUrl, seconds));
+		return json(200, presignedUrl(state, file, ctx.baseUrl, seconds));
 	});
 
 	// The presigned link itself: no Bearer key, like an S3 URL.
@@ -120,8 +120,8 @@ export function requireFile(state: EmulatorState, id: string): FileRecord {
 	return file;
 }
 
-function presignedUrl(file: FileRecord, baseUrl: string, seconds: number) {
-	const expiresAtMs = Date.now() + seconds * 1000;
+function presignedUrl(state: EmulatorState, file: FileRecord, baseUrl: string, seconds: number) {
+	const expiresAtMs = state.clock.now() + seconds * 1000;
 	return {
 		url: `${baseUrl}/__emulator/files/${file.id}/download?expires=${expiresAtMs}`,
 		expires_at: iso(expiresAtMs),
@@ -139,7 +139,7 @@ export function fileResponse(state: EmulatorState, file: FileRecord, withUrl: bo
 		last_modified_at: iso(file.createdAtMs),
 		expires_at: null,
 		purpose: file.purpose,
-		download_url: withUrl ? presignedUrl(file, baseUrl, DEFAULT_LINK_SECONDS) : null,
+		download_url: withUrl ? presignedUrl(state, file, baseUrl, DEFAULT_LINK_SECONDS) : null,
 	};
 }
 
@@ -147,7 +147,7 @@ async function download(state: EmulatorState, ctx: RequestContext): Promise<Repl
 	const file = state.files.get(ctx.params.file_id);
 	const expires = Number(ctx.query.string('expires') ?? 0);
 	if (!file) return json(404, { detail: 'Not Found' });
-	if (!Number.isFinite(expires) || expires < Date.now()) return json(403, { detail: 'Request has expired' });
+	if (!Number.isFinite(expires) || expires < state.clock.now()) return json(403, { detail: 'Request has expired' });
 	const headers = {
 		'content-type': file.mimeType,
 		'content-length': String(file.size),

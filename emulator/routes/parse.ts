@@ -19,7 +19,7 @@ export function registerParseRoutes(router: Router, state: EmulatorState): void 
 		}
 		const file = state.files.get(body.file_id);
 		if (!file) throw notFound(`File not found: ${body.file_id}`);
-		const now = Date.now();
+		const now = state.clock.now();
 		const job: ParseJobRecord = {
 			id: newId('pjb-'),
 			seq: state.nextSeq(),
@@ -41,14 +41,14 @@ export function registerParseRoutes(router: Router, state: EmulatorState): void 
 			job.updatedAtMs = atMs;
 			state.emit({ type: 'job', kind: 'parse', id: job.id, status, atMs });
 		};
-		state.scheduler.at(job.id, now + pendingMsFor(jobMs), () => setStatus('RUNNING', Date.now()));
+		state.scheduler.at(job.id, now + pendingMsFor(jobMs), () => setStatus('RUNNING', state.clock.now()));
 		state.scheduler.at(job.id, now + jobMs, () => {
 			// A parse of an unreadable file fails like the real service would.
 			state.documentOf(file).then(
-				() => setStatus('COMPLETED', Date.now()),
+				() => setStatus('COMPLETED', state.clock.now()),
 				(error: Error) => {
 					job.errorMessage = error.message;
-					setStatus('FAILED', Date.now());
+					setStatus('FAILED', state.clock.now());
 				},
 			);
 		});

@@ -82,7 +82,7 @@ export function registerV1Routes(router: Router, state: EmulatorState): void {
 		if ([...state.agents.values()].some((agent) => agent.name === body.name)) {
 			throw badRequest(`An extraction agent named "${body.name}" already exists in this project`);
 		}
-		const now = Date.now();
+		const now = state.clock.now();
 		const agent: AgentRecord = { id: randomUUID(), name: body.name, dataSchema, config, createdAtMs: now, updatedAtMs: now };
 		state.agents.set(agent.id, agent);
 		return json(200, agentResponse(state, agent));
@@ -109,7 +109,7 @@ export function registerV1Routes(router: Router, state: EmulatorState): void {
 		const body = parseBody(V1ExtractAgentUpdate, await readJson(ctx.req));
 		agent.dataSchema = checkSchema(body.data_schema, ['body', 'data_schema']);
 		agent.config = checkConfig(body.config, ['body', 'config']);
-		agent.updatedAtMs = Date.now();
+		agent.updatedAtMs = state.clock.now();
 		return json(200, agentResponse(state, agent));
 	});
 
@@ -169,7 +169,7 @@ export function registerV1Routes(router: Router, state: EmulatorState): void {
 			mimeType: received.mimeType || 'application/octet-stream',
 			size: received.size,
 			sha256: received.sha256,
-			createdAtMs: Date.now(),
+			createdAtMs: state.clock.now(),
 			memory: received.memory,
 			tempPath: received.tempPath,
 		};
@@ -227,7 +227,7 @@ function startV1Job(
 		configOverride !== null && configOverride !== undefined
 			? checkConfig({ ...agent.config, ...configOverride }, ['body', 'config_override'])
 			: agent.config;
-	const now = Date.now();
+	const now = state.clock.now();
 	const job: V1JobRecord = {
 		id: randomUUID(),
 		agent: { ...agent },

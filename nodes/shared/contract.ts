@@ -1,7 +1,8 @@
 /**
  * The LlamaCloud wire contract, described once.
  *
- * Written from the server's own OpenAPI document (llamacloud/openapi-extract-subset.json) and API.md.
+ * Written from the server's own OpenAPI document and the API reference, both vendored in
+ * emulator/vendor/llamacloud/ (openapi-extract-subset.json, API.md; sources and date in the README there).
  * The node's transport parses responses with these schemas and the emulator builds and checks its
  * responses with them, so both sides speak the same API.
  *

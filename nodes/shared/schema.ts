@@ -1,43 +1,20 @@
 /**
  * Turning what the user typed into a JSON Schema LlamaExtract accepts, with errors that name the parameter.
- * LlamaExtract's limits (API.md §3, §9.3): the root is `type: object`, at most 7 nesting levels, 5,000 properties.
+ * LlamaExtract's limits (API.md §3, §9.3) live in rules.ts, shared with the emulator; the root must be `type: object`.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-export const MAX_SCHEMA_DEPTH = 7;
-export const MAX_SCHEMA_PROPERTIES = 5000;
+import { inlineLocalRefs, LIMITS, schemaLimitProblem } from './rules';
+
+export const MAX_SCHEMA_DEPTH = LIMITS.schemaDepth;
+export const MAX_SCHEMA_PROPERTIES = LIMITS.schemaProperties;
 
 export type JsonSchema = IDataObject;
 
 export interface SchemaProblem {
 	message: string;
 	hint: string;
-}
-
-/** Nesting depth counted in object/array levels below the root, as LlamaExtract counts it. */
-export function schemaDepth(schema: unknown): number {
-	if (!schema || typeof schema !== 'object') return 0;
-	const node = schema as IDataObject;
-	let deepest = 0;
-	const properties = node.properties as IDataObject | undefined;
-	if (properties && typeof properties === 'object') {
-		for (const child of Object.values(properties)) deepest = Math.max(deepest, 1 + schemaDepth(child));
-	}
-	if (node.items && typeof node.items === 'object') deepest = Math.max(deepest, schemaDepth(node.items));
-	return deepest;
-}
-
-function countProperties(schema: unknown): number {
-	if (!schema || typeof schema !== 'object') return 0;
-	const node = schema as IDataObject;
-	let count = 0;
-	const properties = node.properties as IDataObject | undefined;
-	if (properties && typeof properties === 'object') {
-		for (const child of Object.values(properties)) count += 1 + countProperties(child);
-	}
-	if (node.items && typeof node.items === 'object') count += countProperties(node.items);
-	return count;
 }
 
 export function findSchemaProblem(schema: unknown): SchemaProblem | undefined {
@@ -60,18 +37,22 @@ export function findSchemaProblem(schema: unknown): SchemaProblem | undefined {
 			hint: 'Example: {"type": "object", "properties": {"vendor": {"type": "string"}}}.',
 		};
 	}
-	const depth = schemaDepth(root);
-	if (depth > MAX_SCHEMA_DEPTH) {
+	// The limits are LlamaExtract's (rules.ts), measured as the emulator measures them: after inlining local $refs.
+	const inlined = inlineLocalRefs(root);
+	if ('problem' in inlined) {
 		return {
-			message: `is nested ${depth} levels deep; LlamaExtract allows at most ${MAX_SCHEMA_DEPTH}`,
-			hint: 'Flatten the deepest objects, for example by moving sub-fields up one level.',
+			message: `has a reference it cannot follow: ${inlined.problem.message}`,
+			hint: 'Point every "$ref" at an entry of "$defs" in the same schema, without a definition that contains itself.',
 		};
 	}
-	const count = countProperties(root);
-	if (count > MAX_SCHEMA_PROPERTIES) {
+	const limit = schemaLimitProblem(inlined.schema);
+	if (limit) {
 		return {
-			message: `has ${count} properties; LlamaExtract allows at most ${MAX_SCHEMA_PROPERTIES}`,
-			hint: 'Split the extraction into several schemas.',
+			message: limit.message,
+			hint:
+				limit.limit === 'schemaDepth'
+					? 'Flatten the deepest objects, for example by moving sub-fields up one level.'
+					: 'Split the extraction into several schemas, or shorten the descriptions.',
 		};
 	}
 	return undefined;

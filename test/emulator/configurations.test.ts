@@ -2,14 +2,16 @@
 /** Saved configurations and legacy v1 extraction agents/jobs. */
 import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, INVOICE_SCHEMA, makeInvoicePdf, makeTextPdf, SAMPLE_INVOICES } from '../../emulator/samples';
-import { ApiClient, sleep, startTestEmulator } from './helpers';
+import type { ManualClock } from '../../emulator/clock';
+import { ApiClient, startTestEmulator } from './helpers';
 
 let emulator: Emulator;
 let api: ApiClient;
+let clock: ManualClock;
 let invoicePdf: Buffer;
 
 beforeAll(async () => {
-	({ emulator, api } = await startTestEmulator({ jobMs: 80 }));
+	({ emulator, api, clock } = await startTestEmulator({ jobMs: 80 }));
 	invoicePdf = await makeInvoicePdf(SAMPLE_INVOICES[0]);
 });
 
@@ -67,9 +69,9 @@ describe('configurations', () => {
 
 	test('list filters by product_type (repeated), name, latest_only; cursor pages', async () => {
 		const a = await api.post('/api/v1/beta/configurations', { name: 'a', parameters: extractParameters });
-		await sleep(2);
+		await clock.advance(2);
 		const b = await api.post('/api/v1/beta/configurations', { name: 'b', parameters: extractParameters });
-		await sleep(2);
+		await clock.advance(2);
 		const parse = await api.post('/api/v1/beta/configurations', { name: 'a', parameters: parseParameters });
 		const ids = (response: { body: { items: Array<{ id: string }> } }) => response.body.items.map((item) => item.id);
 

@@ -5,15 +5,17 @@ import * as path from 'node:path';
 import { request } from 'undici';
 import type { Emulator } from '../../emulator/server';
 import { INVOICE_SCHEMA, makeTextPdf } from '../../emulator/samples';
-import { API_KEY, ApiClient, type Body, assertComponent, sleep, startTestEmulator } from './helpers';
+import type { ManualClock } from '../../emulator/clock';
+import { API_KEY, ApiClient, type Body, assertComponent, startTestEmulator } from './helpers';
 
 let emulator: Emulator;
 let api: ApiClient;
+let clock: ManualClock;
 let fileId: string;
 let smallPdf: Buffer;
 
 beforeAll(async () => {
-	({ emulator, api } = await startTestEmulator({ jobMs: 60, apiKey: [API_KEY, 'llx-second-key'] }));
+	({ emulator, api, clock } = await startTestEmulator({ jobMs: 60, apiKey: [API_KEY, 'llx-second-key'] }));
 	smallPdf = await makeTextPdf([['Vendor: Tiny Co', 'Total: $12.00']]);
 });
 
@@ -87,7 +89,7 @@ describe('seeding jobs', () => {
 	});
 
 	test('out-of-order completion: an older job finishes after a newer one, updated_at moves', async () => {
-		const now = Date.now();
+		const now = clock.now();
 		const [older, newer] = emulator.seedJobs([
 			{ created_at: now - 10_000, complete_after_ms: 150, extract_result: { which: 'older' } },
 			{ created_at: now - 5_000, completed_at: now - 4_000, status: 'FAILED', error_message: 'boom' },
@@ -96,7 +98,7 @@ describe('seeding jobs', () => {
 		expect(newer).toMatchObject({ status: 'FAILED', error_message: 'boom', updated_at: new Date(now - 4_000).toISOString() });
 		const done = await emulator.waitForJob(older.id);
 		expect(done.status).toBe('COMPLETED');
-		expect(done.completedAtMs).toBeGreaterThanOrEqual(now + 140);
+		expect(done.completedAtMs).toBe(now + 150);
 		const fetched = await api.get(`/api/v2/extract/${older.id}`);
 		expect(fetched.body.extract_result).toEqual({ which: 'older' });
 		expect(Date.parse(fetched.body.updated_at)).toBe(done.completedAtMs);
@@ -231,10 +233,15 @@ describe('faults', () => {
 
 	test('slow responses', async () => {
 		emulator.faults.addRule({ route: 'GET *', action: { type: 'delay', ms: 150 } });
-		const started = Date.now();
-		const response = await api.get('/api/v2/extract');
-		expect(response.status).toBe(200);
-		expect(Date.now() - started).toBeGreaterThanOrEqual(145);
+		let answered = false;
+		const pending = api.get('/api/v2/extract').then((response) => {
+			answered = true;
+			return response;
+		});
+		await clock.advance(149);
+		expect(answered).toBe(false);
+		await clock.advance(1);
+		expect((await pending).status).toBe(200);
 	});
 
 	test('probabilistic faults are reproducible with a seed', async () => {
@@ -258,7 +265,7 @@ describe('faults', () => {
 		const stalling = (await create()).body.id;
 		const failed = await api.waitForJob(failing);
 		expect(failed).toMatchObject({ status: 'FAILED', error_message: 'Injected: model overloaded' });
-		await sleep(200);
+		await clock.advance(60 * 60_000);
 		expect((await api.get(`/api/v2/extract/${stalling}`)).body.status).toBe('RUNNING');
 		expect((await api.post(`/api/v2/extract/${stalling}/cancel`)).body.status).toBe('CANCELLED');
 	});

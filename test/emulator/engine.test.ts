@@ -268,7 +268,7 @@ describe('labels and values', () => {
 	test('page lists', () => {
 		expect(parsePageList('1,3,5-7')).toEqual([1, 3, 5, 6, 7]);
 		expect(() => parsePageList('1-')).toThrow(/not a page number/);
-		expect(() => parsePageList('0')).toThrow(/1-based/);
+		expect(() => parsePageList('0')).toThrow(/pages start at 1/);
 		expect(() => parsePageList('a')).toThrow(/"a"/);
 		expect(selectPages(10, '2-9', 3)).toEqual([2, 3, 4]);
 	});

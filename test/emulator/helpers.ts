@@ -1,9 +1,9 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * A small API client for the emulator tests. Every response it receives from an API route is
  * checked against the OpenAPI subset (see openapi.ts), so no test can pass on an off-spec body.
  */
 import { FormData, request } from 'undici';
+import { ManualClock } from '../../emulator/clock';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server';
 import { assertComponent, assertResponseMatchesSpec } from './openapi';
 
@@ -119,25 +119,34 @@ export class ApiClient {
 		return response.body.id as string;
 	}
 
-	/** Polls GET /api/v2/extract/{id} until a final status; returns the last body. */
+	/**
+	 * Polls GET /api/v2/extract/{id} until a final status; returns the last body. Between polls the emulator's
+	 * ManualClock moves on to its next timer, so no poll waits on the wall clock.
+	 */
 	async waitForJob(id: string, expand: string[] = [], timeoutMs = 10_000): Promise<Body> {
-		const deadline = Date.now() + timeoutMs;
+		const clock = manualClockOf(this.emulator);
+		const deadline = clock.now() + timeoutMs;
 		for (;;) {
 			const response = await this.get(`/api/v2/extract/${id}`, { query: { expand } });
 			if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(response.body.status)) return response.body;
-			if (Date.now() > deadline) throw new Error(`job ${id} still ${response.body.status}`);
-			await sleep(20);
+			await this.emulator.plansReady();
+			if (clock.now() > deadline || !(await clock.next())) throw new Error(`job ${id} still ${response.body.status}`);
 		}
 	}
 }
 
-export async function startTestEmulator(options: EmulatorOptions = {}): Promise<{ emulator: Emulator; api: ApiClient }> {
-	const emulator = await startEmulator({ apiKey: API_KEY, jobMs: 100, ...options });
-	return { emulator, api: new ApiClient(emulator) };
+/** An emulator on a ManualClock: time passes only through `clock.advance` / `clock.next` (or `waitForJob`). */
+export async function startTestEmulator(
+	options: EmulatorOptions = {},
+): Promise<{ emulator: Emulator; api: ApiClient; clock: ManualClock }> {
+	const clock = options.clock instanceof ManualClock ? options.clock : new ManualClock();
+	const emulator = await startEmulator({ apiKey: API_KEY, jobMs: 100, ...options, clock });
+	return { emulator, api: new ApiClient(emulator), clock };
 }
 
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
+export function manualClockOf(emulator: Emulator): ManualClock {
+	if (!(emulator.clock instanceof ManualClock)) throw new Error('this helper needs an emulator started with a ManualClock');
+	return emulator.clock;
 }
 
 export { assertComponent };

@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
- * Checks emulator responses against the server's own OpenAPI document (the shared subset beside the
- * repo). Operation responses use the spec's schema for that path, method and status; error bodies
- * the spec does not describe must be FastAPI's `{"detail": "..."}`.
+ * Checks emulator responses against the server's own OpenAPI document (vendored in emulator/vendor/llamacloud/).
+ * Operation responses use the spec's schema for that path, method and status; error bodies the spec does not
+ * describe must be FastAPI's `{"detail": "..."}`.
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 type Json = Record<string, unknown>;
 
-const SPEC_PATH = path.resolve(__dirname, '../../../shared/llamacloud/openapi-extract-subset.json');
+const SPEC_PATH = path.resolve(__dirname, '../../emulator/vendor/llamacloud/openapi-extract-subset.json');
 
 const spec = stripDiscriminators(JSON.parse(readFileSync(SPEC_PATH, 'utf8'))) as {
 	paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;

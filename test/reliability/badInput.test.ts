@@ -359,7 +359,7 @@ export const CATALOGUE: BadInputCase[] = [
 		name: 'A v1 agent ID where a v2 configuration goes',
 		parameters: savedConfiguration('={{ "3fa85f64-5717-4562-b3fc-2c963f66afa6" }}'),
 		message:
-			'The Configuration "3fa85f64-5717-4562-b3fc-2c963f66afa6" on item 0 looks like a v1 extraction agent ID, not a v2 configuration ID',
+			'The Configuration on item 0 looks like a v1 extraction agent ID ("3fa85f64-5717-4562-b3fc-2c963f66afa6"), not a v2 configuration ID',
 		description:
 			'v2 configuration IDs start with cfg-. Use the Legacy Agent (V1) resource for v1 agents, or migrate the agent to a saved configuration.',
 	},
@@ -367,7 +367,7 @@ export const CATALOGUE: BadInputCase[] = [
 		name: 'A v1 job ID where a v2 job ID goes',
 		parameters: { resource: 'extractJob', operation: 'get', jobId: '3fa85f64-5717-4562-b3fc-2c963f66afa6' },
 		input: () => [{ json: {} }],
-		message: 'The "Job ID" on item 0 looks like a v1 ID ("3fa85f64-5717-4562-b3fc-2c963f66afa6"), not an extract job ID',
+		message: 'The "Job ID" on item 0 looks like a v1 extraction job ID ("3fa85f64-5717-4562-b3fc-2c963f66afa6"), not a v2 extract job ID',
 		description:
 			'v2 extract job IDs start with ext-. For v1 extraction jobs and agents, use the Legacy Agent (V1) resource.',
 	},

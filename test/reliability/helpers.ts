@@ -34,10 +34,12 @@ export class LogCapture {
 	readonly lines: LogLine[] = [];
 
 	private readonly restore: Array<() => void> = [];
+	private readonly waiters = new Set<() => void>();
 
 	install(): this {
 		const sink = (level: string) => (message: string, meta?: unknown) => {
 			this.lines.push({ level, message: String(message), meta });
+			for (const wake of [...this.waiters]) wake();
 		};
 		const logger = {
 			error: sink('error'),
@@ -63,6 +65,19 @@ export class LogCapture {
 
 	matching(pattern: RegExp): LogLine[] {
 		return this.lines.filter((line) => pattern.test(line.message));
+	}
+
+	/** Resolves once `count` lines match: lets a test act on what the node did instead of on a guessed delay. */
+	waitFor(pattern: RegExp, count = 1): Promise<void> {
+		return new Promise((resolve) => {
+			const check = () => {
+				if (this.matching(pattern).length < count) return;
+				this.waiters.delete(check);
+				resolve();
+			};
+			this.waiters.add(check);
+			check();
+		});
 	}
 }
 

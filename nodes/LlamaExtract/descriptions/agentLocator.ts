@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { UUID_REGEX_SOURCE } from '../../shared/rules';
+
 /** The v1 extraction agent picker. v1 IDs are bare UUIDs. */
 export const agentLocator: INodeProperties = {
 	displayName: 'Agent',
@@ -25,7 +27,7 @@ export const agentLocator: INodeProperties = {
 				{
 					type: 'regex',
 					properties: {
-						regex: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+						regex: UUID_REGEX_SOURCE,
 						errorMessage: 'A v1 agent ID is a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6',
 					},
 				},

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { ID_KINDS } from '../../shared/rules';
+
 /** The saved-configuration picker, the same everywhere a configuration ID is asked for. */
 export const configurationLocator: INodeProperties = {
 	displayName: 'Configuration',
@@ -25,7 +27,7 @@ export const configurationLocator: INodeProperties = {
 				{
 					type: 'regex',
 					properties: {
-						regex: '^cfg-[A-Za-z0-9_-]+$',
+						regex: `^${ID_KINDS.configuration.prefix}[A-Za-z0-9_-]+$`,
 						errorMessage: 'A configuration ID starts with cfg-',
 					},
 				},

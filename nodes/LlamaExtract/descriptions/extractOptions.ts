@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ExtractConfiguration } from '../../shared/contract';
+import { EXTRACTION_TARGET_CHOICES, parseTargetPages, PARSE_TIER_CHOICES, TIER_CHOICES } from '../../shared/rules';
 
 /** The v2 extraction settings. Dropdowns list the documented values; an expression can pass newer ones. */
 export const extractSettingsOptions: INodeProperties[] = [
@@ -24,15 +25,7 @@ export const extractSettingsOptions: INodeProperties[] = [
 		displayName: 'Extraction Target',
 		name: 'extractionTarget',
 		type: 'options',
-		options: [
-			{ name: 'Per Document', value: 'per_doc', description: 'One result for the whole document' },
-			{ name: 'Per Page', value: 'per_page', description: 'One result for each page' },
-			{
-				name: 'Per Table Row',
-				value: 'per_table_row',
-				description: 'One result for each table row; the schema describes one row',
-			},
-		],
+		options: EXTRACTION_TARGET_CHOICES,
 		default: 'per_doc',
 		description: 'What one extracted result covers',
 	},
@@ -56,13 +49,7 @@ export const extractSettingsOptions: INodeProperties[] = [
 		displayName: 'Parse Tier',
 		name: 'parseTier',
 		type: 'options',
-		options: [
-			{ name: 'Agentic', value: 'agentic' },
-			{ name: 'Agentic Plus', value: 'agentic_plus' },
-			{ name: 'Cost Effective', value: 'cost_effective' },
-			{ name: 'Default (Same as Extract Tier)', value: '' },
-			{ name: 'Fast', value: 'fast' },
-		],
+		options: PARSE_TIER_CHOICES,
 		default: '',
 		description: 'Parsing quality used before extraction. Defaults to the extract tier.',
 	},
@@ -87,11 +74,7 @@ export const extractSettingsOptions: INodeProperties[] = [
 		displayName: 'Tier',
 		name: 'tier',
 		type: 'options',
-		options: [
-			{ name: 'Agentic', value: 'agentic', description: '15 credits per page; harder documents' },
-			{ name: 'Agentic Plus', value: 'agentic_plus', description: '50 credits per page; the most accurate' },
-			{ name: 'Cost Effective', value: 'cost_effective', description: '5 credits per page' },
-		],
+		options: TIER_CHOICES,
 		default: 'cost_effective',
 		description: 'Extraction quality and price. Use an expression to pass a tier not listed here.',
 	},
@@ -104,22 +87,6 @@ export const extractSettingsOptions: INodeProperties[] = [
 		description: 'Extraction engine version: "latest", or a date (YYYY-MM-DD) to pin the release of that day',
 	},
 ];
-
-const PAGE_PART = /^(\d+)(?:-(\d+))?$/;
-
-/** Checks a 1-based page list such as `1,3,5-7`; returns it normalised, or a reason it is wrong. */
-export function checkTargetPages(value: string): { pages: string } | { problem: string } {
-	const parts = value.split(',').map((part) => part.trim());
-	for (const part of parts) {
-		const match = PAGE_PART.exec(part);
-		if (!match) return { problem: `"${part}" is not a page number or a range like 5-7` };
-		const first = Number(match[1]);
-		const last = match[2] === undefined ? first : Number(match[2]);
-		if (first < 1) return { problem: `pages start at 1, so "${part}" is not valid` };
-		if (last < first) return { problem: `the range "${part}" ends before it starts` };
-	}
-	return { pages: parts.join(',') };
-}
 
 /** Reads the options collection into `ExtractConfiguration` fields (without `data_schema`). */
 export function readExtractSettings(
@@ -137,7 +104,7 @@ export function readExtractSettings(
 	if (options.citeSources !== undefined) settings.cite_sources = Boolean(options.citeSources);
 	if (options.confidenceScores !== undefined) settings.confidence_scores = Boolean(options.confidenceScores);
 	if (options.targetPages !== undefined && String(options.targetPages).trim() !== '') {
-		const checked = checkTargetPages(String(options.targetPages));
+		const checked = parseTargetPages(String(options.targetPages));
 		if ('problem' in checked) {
 			throw new NodeOperationError(this.getNode(), `Target Pages on item ${itemIndex}: ${checked.problem}`, {
 				itemIndex,

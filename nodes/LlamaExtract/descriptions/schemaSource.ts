@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { checkId } from '../../shared/rules';
 import {
 	buildSchemaFromFields,
 	inferSchemaFromExample,
@@ -191,25 +192,15 @@ export function readConfigurationId(this: IExecuteFunctions, itemIndex: number):
 /** A locator value (`{mode, value}`) or plain text, checked like `readConfigurationId`. */
 export function checkConfigurationId(this: IExecuteFunctions, value: unknown, itemIndex: number): string {
 	const raw = value && typeof value === 'object' ? (value as IDataObject).value : value;
-	const id = String(raw ?? '').trim();
-	if (!id) {
-		throw new NodeOperationError(this.getNode(), `No Configuration selected on item ${itemIndex}`, {
-			itemIndex,
-			description: 'Pick a saved configuration from the list, or enter its ID (cfg-…).',
-		});
+	const checked = checkId(raw, ['configuration']);
+	if ('problem' in checked) {
+		const message =
+			checked.problem === 'empty'
+				? `No Configuration selected on item ${itemIndex}`
+				: `The Configuration on item ${itemIndex} ${checked.message}`;
+		throw new NodeOperationError(this.getNode(), message, { itemIndex, description: checked.hint });
 	}
-	if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The Configuration "${id}" on item ${itemIndex} looks like a v1 extraction agent ID, not a v2 configuration ID`,
-			{
-				itemIndex,
-				description:
-					'v2 configuration IDs start with cfg-. Use the Legacy Agent (V1) resource for v1 agents, or migrate the agent to a saved configuration.',
-			},
-		);
-	}
-	return id;
+	return checked.id;
 }
 
 /** Parses a `json` parameter, which n8n hands over as text or as an already parsed value. */
