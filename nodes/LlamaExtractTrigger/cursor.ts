@@ -181,7 +181,8 @@ export function advance(
 	const recent: Record<string, number> = { ...state.recent };
 	const checked = new Set(observation.rechecked);
 	// Unchecked ids first, then the ones just checked: the next poll starts with those that waited.
-	for (const [id, createdMs] of Object.entries(state.open)) if (!checked.has(id)) open[id] = createdMs;
+	for (const [id, createdMs] of Object.entries(state.open))
+		if (!checked.has(id)) open[id] = createdMs;
 	for (const id of observation.rechecked) if (id in state.open) open[id] = state.open[id];
 	for (const id of observation.gone) {
 		delete open[id];

@@ -158,7 +158,8 @@ export async function pollForJobs(
 	const staticData = this.getWorkflowStaticData('node');
 	const key = filterKey(settings);
 	const stored = readState(staticData.cursor);
-	const state = stored?.filterKey === key ? stored : initialState(startedAt, settings.lookbackMs, key);
+	const state =
+		stored?.filterKey === key ? stored : initialState(startedAt, settings.lookbackMs, key);
 	const createdMs = (job: ExtractV2Job) => createdMsOf(this, job);
 
 	const recheck = await recheckOpen(source, idsToRecheck(state), {

@@ -71,7 +71,10 @@ class ModelTrigger {
 		staticData?: IDataObject,
 	) {
 		this.persisted = staticData && copyStaticData(staticData);
-		this.workflow = buildWorkflow([node(parameters)], this.persisted && copyStaticData(this.persisted));
+		this.workflow = buildWorkflow(
+			[node(parameters)],
+			this.persisted && copyStaticData(this.persisted),
+		);
 	}
 
 	cursor(): IDataObject | undefined {
@@ -82,7 +85,10 @@ class ModelTrigger {
 
 	/** n8n restarts: the workflow is rebuilt from the static data last saved. */
 	restart(): void {
-		this.workflow = buildWorkflow([node(this.parameters)], this.persisted && copyStaticData(this.persisted));
+		this.workflow = buildWorkflow(
+			[node(this.parameters)],
+			this.persisted && copyStaticData(this.persisted),
+		);
 	}
 
 	async poll(): Promise<{ ids: string[]; figures: PollFigures }> {
@@ -98,7 +104,8 @@ class ModelTrigger {
 			now: source.clock.now,
 			limits: this.limits,
 		});
-		if (result !== null || this.polls === 1) this.persisted = copyStaticData(this.workflow.staticData);
+		if (result !== null || this.polls === 1)
+			this.persisted = copyStaticData(this.workflow.staticData);
 		const listRequests =
 			source.counts.byIds - counts.byIds + (source.counts.window - counts.window);
 		const windowItems = source.counts.itemsInWindow - counts.itemsInWindow;
@@ -277,7 +284,8 @@ describe('trigger model (production poll, simulated clock)', () => {
 		// Running at activation (emitted when they end) and finished before it (history, not emitted).
 		for (let index = 0; index < 40; index++) {
 			const created = T0 - Math.floor(rand() * 9 * MINUTE);
-			const runMs = rand() < 0.5 ? T0 - created - 2_000 : T0 - created + 30_000 + rand() * 20 * MINUTE;
+			const runMs =
+				rand() < 0.5 ? T0 - created - 2_000 : T0 - created + 30_000 + rand() * 20 * MINUTE;
 			maker.add(created, Math.max(0, Math.floor(runMs)), { visibleMs: created });
 		}
 		maker.spread(10_000, T0 + 1_000, HOUR, () =>
@@ -286,7 +294,9 @@ describe('trigger model (production poll, simulated clock)', () => {
 				: 2_000 + Math.floor(rand() * 150_000),
 		);
 		// A few long jobs are deleted while they run: never emitted, and they leave the state.
-		for (const job of maker.jobs.filter((entry) => entry.finishMs - entry.createdMs > HOUR).slice(0, 10)) {
+		for (const job of maker.jobs
+			.filter((entry) => entry.finishMs - entry.createdMs > HOUR)
+			.slice(0, 10)) {
 			job.deletedMs = job.createdMs + 30 * MINUTE;
 		}
 		const run = await runModel({
@@ -374,6 +384,26 @@ describe('trigger model (production poll, simulated clock)', () => {
 		await expectIdle(run);
 	});
 
+	test('with Include Usage every due job is fetched; what the budget cannot fetch waits for later polls, once', async () => {
+		const rand = random(77);
+		const maker = new JobMaker(rand);
+		maker.spread(1_500, T0 + 1_000, 10 * MINUTE, () => Math.floor(rand() * 3 * MINUTE));
+		const budgetMs = 5_000;
+		const run = await runModel({
+			jobs: maker.jobs,
+			budgetMs,
+			pollAt: minutes(MINUTE, HOUR),
+			restartChance: 0.3,
+			seed: 77,
+			parameters: { event: 'completed', options: { includeUsage: true } },
+		});
+		report('fetches', run);
+		expectExact(run);
+		// A batch of five fetches may start just before the fetch share (80 %) ends.
+		expect(run.maxDurationMs).toBeLessThanOrEqual(budgetMs);
+		expect(run.trigger.source.counts.get).toBeGreaterThanOrEqual(run.expected);
+	});
+
 	test('when the state would pass its cap, the poll fails naming the cap, saves nothing, and goes on once jobs end', async () => {
 		const rand = random(9);
 		const maker = new JobMaker(rand);
@@ -386,7 +416,9 @@ describe('trigger model (production poll, simulated clock)', () => {
 		const saved = JSON.stringify(trigger.cursor());
 		clock.nowMs = T0 + 5 * MINUTE;
 		await expect(trigger.poll()).rejects.toMatchObject({
-			message: expect.stringMatching(/^LlamaExtract Trigger is tracking 300 jobs \(300 unfinished, 0 just finished\), more than its limit of 200$/),
+			message: expect.stringMatching(
+				/^LlamaExtract Trigger is tracking 300 jobs \(300 unfinished, 0 just finished\), more than its limit of 200$/,
+			),
 			description: expect.stringMatching(/Nothing was skipped/),
 		});
 		expect(JSON.stringify(trigger.cursor())).toBe(saved);

@@ -7,7 +7,12 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { ExtractV2Job } from '../../nodes/shared/contract';
-import { PageTokenRefused, type JobListQuery, type JobPage, type JobSource } from '../../nodes/LlamaExtractTrigger/source';
+import {
+	PageTokenRefused,
+	type JobListQuery,
+	type JobPage,
+	type JobSource,
+} from '../../nodes/LlamaExtractTrigger/source';
 
 export type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -107,7 +112,10 @@ export class ModelSource implements JobSource {
 				this.counts.refused++;
 				throw new PageTokenRefused(new Error('expired'));
 			}
-			start = lowerBound(candidates, (job) => job.createdMs < c || (job.createdMs === c && job.seq < s));
+			start = lowerBound(
+				candidates,
+				(job) => job.createdMs < c || (job.createdMs === c && job.seq < s),
+			);
 		} else if (query.createdOnOrBeforeMs !== undefined) {
 			const before = query.createdOnOrBeforeMs;
 			start = lowerBound(candidates, (job) => job.createdMs <= before);

@@ -148,8 +148,8 @@ describe('exactly once', () => {
 		expect(firstOld).toBeGreaterThan(600);
 		// Once everything is done (and the server clock is past the lag), nothing is left in the state.
 		const cursor = cursorOf(trigger);
-		expect(cursor.settled).toEqual({});
-		expect(cursor.stragglers).toEqual([]);
+		expect(cursor.open).toEqual({});
+		expect(cursor.recent).toEqual({});
 		emulator.resetStats();
 		expect(await trigger.poll()).toBeNull();
 		expect(emulator.stats().total).toBe(1);
