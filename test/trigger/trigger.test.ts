@@ -10,6 +10,7 @@ import type { SeedJobSpec } from '../../emulator/extractJobs';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { emulatorCredentials } from '../harness/n8n';
 import { random, shuffle } from '../harness/random';
+import { idsToRecheck, readState } from '../../nodes/LlamaExtractTrigger/cursor';
 import { jobIdOf, pollUntil, TriggerRig, triggerNode } from './rig';
 
 const API_KEY = 'llx-test-trigger-key';
@@ -27,7 +28,9 @@ const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(re
  * that instant can still be ahead of the clock, and the emulator would hold such a job RUNNING until then.
  */
 async function seed(specs: SeedJobSpec[]) {
-	const latest = Math.max(...specs.map((spec) => (typeof spec.created_at === 'number' ? spec.created_at : 0)));
+	const latest = Math.max(
+		...specs.map((spec) => (typeof spec.created_at === 'number' ? spec.created_at : 0)),
+	);
 	const ahead = latest - Date.now() + 1;
 	if (ahead > 0) await sleep(ahead);
 	return emulator.seedJobs(specs);
@@ -95,9 +98,10 @@ describe('exactly once', () => {
 			.filter((_, index) => specs[index].status === 'COMPLETED')
 			.map((job) => job.id);
 		// Finish order: the first 100 jobs (the oldest) last, the rest shuffled; 0 to 80 jobs finish between polls.
-		const finishOrder = [...shuffle(jobs.slice(100), rand), ...shuffle(jobs.slice(0, 100), rand)].map(
-			(job) => job.id,
-		);
+		const finishOrder = [
+			...shuffle(jobs.slice(100), rand),
+			...shuffle(jobs.slice(0, 100), rand),
+		].map((job) => job.id);
 		const finishedBeforePoll = new Map<string, number>();
 
 		emulator.resetStats();
@@ -113,7 +117,8 @@ describe('exactly once', () => {
 		const emitted = await pollUntil(
 			trigger,
 			(items) => {
-				for (const item of items.slice(emittedSoFar)) emittedAtPoll.set(jobIdOf(item), trigger.polls);
+				for (const item of items.slice(emittedSoFar))
+					emittedAtPoll.set(jobIdOf(item), trigger.polls);
 				emittedSoFar = items.length;
 				return items.length >= completed.length;
 			},
@@ -158,6 +163,72 @@ describe('exactly once', () => {
 		);
 	});
 
+	test('the model scenarios at reduced scale: 500 unfinished, long jobs, a burst, pages of 100, restarts, bounded requests and state', async () => {
+		const rand = random(500);
+		const activation = Date.now();
+		// 500 jobs running at activation, created over the 9 minutes before it; 60 of them run "for hours".
+		const runningSpecs: SeedJobSpec[] = Array.from({ length: 500 }, (_, index) => ({
+			created_at: activation - 9 * 60_000 + Math.floor(index / 3) * 3_000,
+			status: rand() < 0.85 ? 'COMPLETED' : 'FAILED',
+			complete_after_ms: HELD_MS,
+		}));
+		const running = await seed(runningSpecs);
+		const long = new Set(
+			shuffle(running, rand)
+				.slice(0, 60)
+				.map((job) => job.id),
+		);
+		const trigger = rig();
+		expect(await trigger.poll()).toBeNull();
+		// Then a burst of 250 jobs inside one poll interval, a third of them sharing one created_at.
+		const burstStart = Date.now() - 1_000;
+		const burstSpecs: SeedJobSpec[] = Array.from({ length: 250 }, (_, index) => ({
+			created_at: burstStart + (index % 3 === 0 ? 0 : index),
+			status: rand() < 0.85 ? 'COMPLETED' : 'CANCELLED',
+			complete_after_ms: HELD_MS,
+		}));
+		const burst = await seed(burstSpecs);
+		const all = [...running, ...burst];
+		const specs = [...runningSpecs, ...burstSpecs];
+		const completed = all
+			.filter((_, index) => specs[index].status === 'COMPLETED')
+			.map((job) => job.id);
+		const finishOrder = [
+			...shuffle(
+				all.filter((job) => !long.has(job.id)),
+				rand,
+			),
+			...running.filter((job) => long.has(job.id)),
+		].map((job) => job.id);
+
+		let peakBytes = 0;
+		let overBound = 0;
+		const emitted: IDataObject[] = [];
+		for (let poll = 0; poll < 80 && emitted.length < completed.length; poll++) {
+			if (poll % 3 === 2) trigger.restart();
+			emulator.finishNow(finishOrder.splice(0, Math.floor(rand() * 40)));
+			const state = readState(cursorOf(trigger));
+			const recheck = state ? idsToRecheck(state).length : 0;
+			const listed = emulator
+				.jobs()
+				.filter((job) => job.createdAtMs >= (state?.watermark ?? 0)).length;
+			emulator.resetStats();
+			const items = await trigger.poll();
+			if (items) emitted.push(...items);
+			const requests = emulator.stats().byRoute[LIST_ROUTE] ?? 0;
+			if (requests > Math.ceil(recheck / 100) + Math.max(1, Math.ceil(listed / 100))) overBound++;
+			peakBytes = Math.max(peakBytes, JSON.stringify(cursorOf(trigger)).length);
+		}
+		await expectQuiet(trigger);
+		expectEachOnce(emitted, completed);
+		expect(overBound).toBe(0);
+		expect(peakBytes).toBeLessThanOrEqual(64 * 1024);
+		expect(cursorOf(trigger)).toMatchObject({ open: {}, recent: {} });
+		console.log(
+			`trigger reduced-scale model over HTTP: ${all.length} jobs, peak state ${peakBytes} bytes`,
+		);
+	});
+
 	test('a job created first and finished last is emitted after the later ones, once', async () => {
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
@@ -179,7 +250,10 @@ describe('exactly once', () => {
 		const activatedAt = await activate(trigger);
 		const rand = random(60);
 		const jobs = await seed(
-			Array.from({ length: 60 }, () => ({ created_at: activatedAt + 5, complete_after_ms: HELD_MS })),
+			Array.from({ length: 60 }, () => ({
+				created_at: activatedAt + 5,
+				complete_after_ms: HELD_MS,
+			})),
 		);
 		const finishOrder = shuffle(jobs, rand).map((job) => job.id);
 		const emitted = await pollUntil(trigger, (items) => items.length >= 60, {
