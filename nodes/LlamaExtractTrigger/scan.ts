@@ -3,8 +3,8 @@
  * after the watermark. Both stop at their share of the poll budget but always make one request, so they progress.
  */
 import type { ExtractV2Job } from '../shared/contract';
-import { PAGE_SIZE, type CursorState, type ScanResult } from './cursor';
-import { PageTokenRefused, type JobListQuery, type JobSource } from './source';
+import { PAGE_SIZE, type CursorState, type Pass, type ScanResult } from './cursor';
+import { PageTokenRefused, refusalOf, type JobListQuery, type JobSource } from './source';
 
 export interface ReadLimits {
 	/** The poll's clock (epoch ms). */
@@ -37,10 +37,11 @@ export async function recheckOpen(
 		const found = new Set<string>();
 		let pageToken: string | undefined;
 		do {
-			const page = await source.listPage(
-				{ jobIds: chunk, pageSize: chunk.length, pageToken },
-				limits.deadline,
-			);
+			const page = await source
+				.listPage({ jobIds: chunk, pageSize: chunk.length, pageToken }, limits.deadline)
+				.catch((error: unknown) => {
+					throw refusalOf(error);
+				});
 			for (const job of page.items) {
 				if (!wanted.has(job.id)) continue;
 				found.add(job.id);
@@ -87,13 +88,14 @@ export async function scanWindow(
 	};
 	for (let pages = 0; ; pages++) {
 		const query: JobListQuery = { ...base, createdOnOrBeforeMs: before, pageToken };
-		let page;
-		try {
-			page = await source.listPage(query, limits.deadline);
-		} catch (error) {
-			if (!(error instanceof PageTokenRefused) || !state.pass || scan.tokenRefused) throw error;
+		const resumable = state.pass !== undefined && !scan.tokenRefused;
+		const page = await source.listPage(query, limits.deadline).catch((error: unknown) => {
+			if (resumable && error instanceof PageTokenRefused) return undefined;
+			throw refusalOf(error);
+		});
+		if (!page) {
 			scan.tokenRefused = true;
-			before = state.pass.upper + 1;
+			before = (state.pass as Pass).upper + 1;
 			pageToken = undefined;
 			continue;
 		}

@@ -47,6 +47,11 @@ export class PageTokenRefused extends Error {
 	}
 }
 
+/** The error to report for a refused token that cannot be worked around: the server's own. */
+export function refusalOf(error: unknown): unknown {
+	return error instanceof PageTokenRefused ? error.refusal : error;
+}
+
 export interface JobSource {
 	/**
 	 * One page of the job list. `deadline` (epoch ms) ends retries. Throws `PageTokenRefused` when the query carried

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * Upgrading a running trigger: static data saved by the version-1 cursor (recorded by the previous release's node
  * with fixtures/makeV1States.ts: 1,150 jobs, stragglers from its valve, a pass cut short by the budget) is picked up
