@@ -38,12 +38,15 @@
  *   scan lists it only if created ≥ W (then it is in `recent`: entries are dropped only below the W' of a completed
  *   pass, which no later scan reaches) or, while a pass runs, only ahead of `upper` (entries created ≤ upper + 1
  *   are kept). The re-check asks only for ids in `open`.
- * - At least once: let J end with a wanted status. (a) If J is in `open`, every poll re-checks it by id unless it
- *   is created ≥ W and a fresh pass starts; if that pass completes it lists J, and if not, the next poll resumes a
- *   pass and re-checks J. J leaves `open` only by settling. (b) Otherwise some completed pass lists J: take the
- *   first pass P whose horizon T ≥ created(J) + lag. Every earlier pass had a horizon below that, so W at P is at
- *   most created(J) (W only grows to an earlier horizon − lag, and starts at or below every job in scope). J was
- *   visible when P began, so P reads it. P sees J final (due) or unfinished (then (a)).
+ * - At least once: let J end with a wanted status. (a) If J is in `open`, it is re-checked by id (least recently
+ *   checked first, so every id within a few polls even when the budget is short), except while it is created ≥ W
+ *   and no pass is in progress: then the fresh pass lists it if it completes, and if it does not, a pass is in
+ *   progress at the next poll. J leaves `open` only by settling, so it is seen final after it ends, and emitted, or
+ *   deferred (kept in `open`) and seen again. (b) Otherwise some completed pass lists J: take the first pass P whose
+ *   horizon T ≥ created(J) + lag. Every earlier pass had a horizon below that, so W at P is at most created(J) (W
+ *   only grows to an earlier horizon − lag, and starts at or below every job in scope). J was visible when P began,
+ *   so P reads it, and sees it final (due) or unfinished (then (a)). A refused token resumes P by time, which reads
+ *   every job P had not read yet.
  * - Progress: each poll re-checks at least one chunk, reads at least one page and fetches at least one batch, and a
  *   cut-short pass resumes where it stopped, so backlogs drain even when the budget allows one page per poll.
  *
