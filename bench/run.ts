@@ -11,7 +11,8 @@
  *   B2  detection slack: from the emulator marking a job final to the first response that tells the client.
  *   B3  HTTP requests per document, counted by the emulator.
  *   B4  RSS growth of the n8n process while uploading a large file from the filesystem binary store vs in memory.
- *   B5  requests made by one idle trigger poll, and by a poll that finds many new jobs.
+ *   B5  requests made by one idle trigger poll, by a poll that finds many new jobs, and by a poll with 500 unfinished
+ *       jobs to re-check, with the trigger's static data at that point. `--trigger-only` runs B5 alone and prints it.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -296,16 +297,20 @@ interface TriggerRow {
 	windowMovesRequests?: number;
 	/** ...and the idle poll after that. */
 	idleAfterWindowRequests?: number;
+	/** A poll while `unfinished` jobs run (created before the overlap window, so re-checked by id). */
+	unfinished: number;
+	unfinishedRequests: number;
+	/** JSON length of the trigger's static data then. */
+	unfinishedStateBytes: number;
 }
 
-async function measureTrigger(emulator: Emulator, settings: Settings): Promise<TriggerRow> {
-	await emulator.reset();
-	const name = 'LlamaExtract Trigger';
-	registerNodeType('llamaExtractTrigger', new LlamaExtractTrigger());
-	const workflow = buildWorkflow([
+const TRIGGER_NAME = 'LlamaExtract Trigger';
+
+function triggerWorkflow() {
+	return buildWorkflow([
 		{
 			id: 'trigger',
-			name,
+			name: TRIGGER_NAME,
 			type: 'n8n-nodes-llamaextract.llamaExtractTrigger',
 			typeVersion: 1,
 			position: [0, 0],
@@ -313,6 +318,39 @@ async function measureTrigger(emulator: Emulator, settings: Settings): Promise<T
 			credentials: { llamaCloudApi: { id: '1', name: 'LlamaCloud (emulator)' } },
 		},
 	]);
+}
+
+/** Requests of one poll while `count` jobs are unfinished, and the static data it leaves. */
+async function measureUnfinished(emulator: Emulator, count: number) {
+	await emulator.reset();
+	// Running at activation, created over the 9 minutes before it: older than the overlap window, so the poll
+	// re-checks them by id rather than finding them in its scan.
+	const now = Date.now();
+	emulator.seedJobs(
+		Array.from({ length: count }, (_, index) => ({
+			created_at: now - 9 * 60_000 + Math.floor((index * 8 * 60_000) / count),
+			complete_after_ms: 60 * 60_000,
+		})),
+	);
+	const workflow = triggerWorkflow();
+	const trigger = new LlamaExtractTrigger();
+	const credentials = emulatorCredentials(emulator.url, API_KEY);
+	const poll = async () =>
+		await trigger.poll.call(makePollContext(workflow, TRIGGER_NAME, credentials));
+	await poll();
+	emulator.resetStats();
+	await poll();
+	const requests = emulator.stats().total;
+	const staticData = JSON.stringify(workflow.staticData[`node:${TRIGGER_NAME}`]);
+	await emulator.reset();
+	return { requests, stateBytes: staticData.length };
+}
+
+async function measureTrigger(emulator: Emulator, settings: Settings): Promise<TriggerRow> {
+	registerNodeType('llamaExtractTrigger', new LlamaExtractTrigger());
+	const unfinished = await measureUnfinished(emulator, 500);
+	const name = TRIGGER_NAME;
+	const workflow = triggerWorkflow();
 	const trigger = new LlamaExtractTrigger();
 	const credentials = emulatorCredentials(emulator.url, API_KEY);
 	const poll = async () => {
@@ -345,6 +383,9 @@ async function measureTrigger(emulator: Emulator, settings: Settings): Promise<T
 		idleAfterRequests: idleAfter.stats.total,
 		windowMovesRequests: windowMoves?.stats.total,
 		idleAfterWindowRequests: idleAfterWindow?.stats.total,
+		unfinished: 500,
+		unfinishedRequests: unfinished.requests,
+		unfinishedStateBytes: unfinished.stateBytes,
 	};
 }
 
@@ -419,6 +460,14 @@ function targetsOf(
 			target: 'one idle trigger poll = 1 request',
 			measured: `${trigger.idleRequests} request${trigger.idleRequests === 1 ? '' : 's'}${trigger.idleAfterWindowRequests === undefined ? '' : ` (after a burst of ${trigger.newJobs} jobs: ${trigger.idleAfterRequests} while they are inside the cursor's lag window, ${trigger.idleAfterWindowRequests} once it has moved past them)`}`,
 			met: trigger.idleRequests === 1 && (trigger.idleAfterWindowRequests ?? 1) === 1,
+		});
+		targets.push({
+			id: 'B5',
+			target: `a trigger poll with ${trigger.unfinished} unfinished jobs ≤ ceil(${trigger.unfinished}/100) + 1 requests, static data ≤ 64 KB`,
+			measured: `${trigger.unfinishedRequests} requests, ${trigger.unfinishedStateBytes} bytes`,
+			met:
+				trigger.unfinishedRequests <= Math.ceil(trigger.unfinished / 100) + 1 &&
+				trigger.unfinishedStateBytes <= 64 * 1024,
 		});
 	}
 	return targets;
@@ -502,7 +551,7 @@ function markdown(report: Report): string {
 				.join(', ')}) |`,
 		);
 		lines.push(
-			`| Idle poll right after that (the ${trigger.newJobs} jobs are still inside the cursor's ${DEFAULT_LIMITS.lagMs / 1000} s lag window; the emulator serves at most 100 jobs per page) | ${trigger.idleAfterRequests} |`,
+			`| Idle poll right after that (the ${trigger.newJobs} jobs are still inside the cursor's ${DEFAULT_LIMITS.lagMs / 1000} s overlap window; the emulator serves at most 100 jobs per page) | ${trigger.idleAfterRequests} |`,
 		);
 		if (trigger.idleAfterWindowRequests !== undefined) {
 			lines.push(
@@ -510,6 +559,9 @@ function markdown(report: Report): string {
 			);
 			lines.push(`| Next idle poll | ${trigger.idleAfterWindowRequests} |`);
 		}
+		lines.push(
+			`| Poll with ${trigger.unfinished} unfinished jobs (re-checked by id, 100 per request; static data ${trigger.unfinishedStateBytes} bytes) | ${trigger.unfinishedRequests} |`,
+		);
 	}
 	lines.push('');
 	return lines.join('\n');
@@ -518,6 +570,15 @@ function markdown(report: Report): string {
 async function main(): Promise<void> {
 	const settings = readSettings(process.argv.slice(2));
 	const started = Date.now();
+	if (process.argv.includes('--trigger-only')) {
+		const alone = await startEmulator({ apiKey: API_KEY, jobMs: settings.jobMs });
+		try {
+			console.log(JSON.stringify(await measureTrigger(alone, settings), null, '\t'));
+		} finally {
+			await alone.close();
+		}
+		return;
+	}
 	const loadAverageAtStart = loadavg()[0];
 	const emulator = await startEmulator({ apiKey: API_KEY, jobMs: settings.jobMs });
 	const second = await startEmulator({ apiKey: API_KEY, jobMs: settings.jobMs });

@@ -8,6 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchConfigurations } from '../LlamaExtract/methods/listSearch';
 import { pollForJobs } from './poll';
+import { httpJobSource } from './source';
 import { triggerProperties } from './properties';
 
 export class LlamaExtractTrigger implements INodeType {
@@ -35,6 +36,6 @@ export class LlamaExtractTrigger implements INodeType {
 	methods = { listSearch: { searchConfigurations } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		return await pollForJobs.call(this);
+		return await pollForJobs.call(this, { source: httpJobSource(this) });
 	}
 }

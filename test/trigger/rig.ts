@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Drives the LlamaExtract Trigger the way n8n does: `poll()` through n8n-core's PollContext in trigger mode with the
  * workflow's static data carried between polls, a restart as a new Workflow built from a copy of that static data,
@@ -11,6 +12,8 @@ import type {
 	Workflow,
 } from 'n8n-workflow';
 
+import type { SeedJobSpec } from '../../emulator/extractJobs';
+import type { Emulator } from '../../emulator/server';
 import { LlamaExtractTrigger } from '../../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
 import { buildWorkflow, executeManually, makePollContext } from '../harness/n8n';
 
@@ -96,7 +99,12 @@ export class TriggerRig {
 		items: INodeExecutionData[];
 		error?: Error & { description?: string };
 	}> {
-		const run = await executeManually(this.workflow, TRIGGER_NAME, [{ json: {} }], this.credentials);
+		const run = await executeManually(
+			this.workflow,
+			TRIGGER_NAME,
+			[{ json: {} }],
+			this.credentials,
+		);
 		const items = run.data.resultData.runData[TRIGGER_NAME]?.[0]?.data?.main?.[0] ?? [];
 		return {
 			items,
@@ -129,4 +137,43 @@ export async function pollUntil(
 export function jobIdOf(item: IDataObject): string {
 	const summary = item._llamaextract as IDataObject | undefined;
 	return String(summary?.job_id ?? item.id);
+}
+
+/** Long enough never to pass during a test: held jobs finish when the test calls `finishNow`. */
+export const HELD_MS = 10 * 60_000;
+
+/**
+ * Seeds jobs once their created_at is in the past. Tests place new jobs a few ms after activation; on a fast machine
+ * that instant can still be ahead of the clock, and the emulator would hold such a job RUNNING until then.
+ */
+export async function seedInPast(emulator: Emulator, specs: SeedJobSpec[]) {
+	const latest = Math.max(
+		...specs.map((spec) => (typeof spec.created_at === 'number' ? spec.created_at : 0)),
+	);
+	const ahead = latest - Date.now() + 1;
+	if (ahead > 0) await new Promise((resolve) => setTimeout(resolve, ahead));
+	return emulator.seedJobs(specs);
+}
+
+export function expectEachOnce(items: IDataObject[], expectedIds: string[]) {
+	const counts = new Map<string, number>();
+	for (const item of items) counts.set(jobIdOf(item), (counts.get(jobIdOf(item)) ?? 0) + 1);
+	const expected = new Set(expectedIds);
+	const missed = expectedIds.filter((id) => !counts.has(id));
+	const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
+	const unexpected = [...counts.keys()].filter((id) => !expected.has(id));
+	expect({ missed, duplicated, unexpected }).toEqual({
+		missed: [],
+		duplicated: [],
+		unexpected: [],
+	});
+}
+
+/** After the expected items arrived, a few more polls must stay quiet. */
+export async function expectQuiet(trigger: TriggerRig, polls = 2) {
+	for (let poll = 0; poll < polls; poll++) expect(await trigger.poll()).toBeNull();
+}
+
+export function cursorOf(trigger: TriggerRig): IDataObject {
+	return trigger.staticData()?.cursor as IDataObject;
 }

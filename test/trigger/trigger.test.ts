@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 /**
  * LlamaExtract Trigger end to end: n8n-core's PollContext in trigger mode, static data carried between polls (and
  * through restarts), "Fetch Test Event" through WorkflowExecute, all against the emulator over HTTP on 127.0.0.1.
@@ -10,7 +9,17 @@ import type { SeedJobSpec } from '../../emulator/extractJobs';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { emulatorCredentials } from '../harness/n8n';
 import { random, shuffle } from '../harness/random';
-import { jobIdOf, pollUntil, TriggerRig, triggerNode } from './rig';
+import {
+	cursorOf,
+	expectEachOnce,
+	expectQuiet,
+	HELD_MS,
+	jobIdOf,
+	pollUntil,
+	seedInPast,
+	TriggerRig,
+	triggerNode,
+} from './rig';
 
 const API_KEY = 'llx-test-trigger-key';
 const LIST_ROUTE = 'GET /api/v2/extract';
@@ -20,25 +29,11 @@ let emulator: Emulator;
 let credentials: EmulatorCredentials;
 useEmulator({ apiKey: API_KEY }, (started) => ({ emulator, credentials } = started));
 
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Seeds jobs once their created_at is in the past. Tests place new jobs a few ms after activation; on a fast machine
- * that instant can still be ahead of the clock, and the emulator would hold such a job RUNNING until then.
- */
-async function seed(specs: SeedJobSpec[]) {
-	const latest = Math.max(...specs.map((spec) => (typeof spec.created_at === 'number' ? spec.created_at : 0)));
-	const ahead = latest - Date.now() + 1;
-	if (ahead > 0) await sleep(ahead);
-	return emulator.seedJobs(specs);
-}
-
-/** Long enough never to pass during a test: held jobs finish when the test calls `finishNow`. */
-const HELD_MS = 10 * 60_000;
-
 function rig(parameters: IDataObject = {}): TriggerRig {
 	return new TriggerRig(triggerNode({ event: 'completed', ...parameters }), credentials);
 }
+
+const seed = async (specs: SeedJobSpec[]) => await seedInPast(emulator, specs);
 
 /** Activates the trigger (its first poll) and returns the time before it, so seeded jobs count as new. */
 async function activate(trigger: TriggerRig): Promise<number> {
@@ -47,117 +42,7 @@ async function activate(trigger: TriggerRig): Promise<number> {
 	return activatedAt;
 }
 
-function countIds(items: IDataObject[]): Map<string, number> {
-	const counts = new Map<string, number>();
-	for (const item of items) counts.set(jobIdOf(item), (counts.get(jobIdOf(item)) ?? 0) + 1);
-	return counts;
-}
-
-function expectEachOnce(items: IDataObject[], expectedIds: string[]) {
-	const counts = countIds(items);
-	const missed = expectedIds.filter((id) => !counts.has(id));
-	const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
-	const unexpected = [...counts.keys()].filter((id) => !expectedIds.includes(id));
-	expect({ missed, duplicated, unexpected }).toEqual({
-		missed: [],
-		duplicated: [],
-		unexpected: [],
-	});
-}
-
-/** After the expected items arrived, a few more polls must stay quiet. */
-async function expectQuiet(trigger: TriggerRig, polls = 2) {
-	for (let poll = 0; poll < polls; poll++) expect(await trigger.poll()).toBeNull();
-}
-
-function cursorOf(trigger: TriggerRig): IDataObject {
-	return trigger.staticData()?.cursor as IDataObject;
-}
-
 describe('exactly once', () => {
-	test('1,000 jobs finishing out of order across pages of 25, with a restart in the middle', async () => {
-		emulator.config({ maxListPageSize: 25 });
-		const seededAt = Date.now();
-		const rand = random(1000);
-		const specs: SeedJobSpec[] = Array.from({ length: 1000 }, (_, index) => {
-			const roll = rand();
-			return {
-				// Created over the 4 minutes before activation, two or three per timestamp, all still running then.
-				created_at: seededAt - 5 * 60_000 + Math.floor(index / 2.5) * 600,
-				status: roll < 0.85 ? 'COMPLETED' : roll < 0.95 ? 'FAILED' : 'CANCELLED',
-				// Held until the test finishes them, so the machine's speed cannot change what a poll sees.
-				complete_after_ms: HELD_MS,
-				extract_result: { sequence: index },
-			};
-		});
-		const jobs = await seed(specs);
-		const completed = jobs
-			.filter((_, index) => specs[index].status === 'COMPLETED')
-			.map((job) => job.id);
-		// Finish order: the first 100 jobs (the oldest) last, the rest shuffled; 0 to 80 jobs finish between polls.
-		const finishOrder = [...shuffle(jobs.slice(100), rand), ...shuffle(jobs.slice(0, 100), rand)].map(
-			(job) => job.id,
-		);
-		const finishedBeforePoll = new Map<string, number>();
-
-		emulator.resetStats();
-		const trigger = rig();
-		const activation = Date.now();
-		expect(await trigger.poll()).toBeNull();
-		const activationMs = Date.now() - activation;
-		expect(emulator.jobs().every((job) => job.status === 'RUNNING')).toBe(true);
-		const started = Date.now();
-		let peakStateBytes = 0;
-		let emittedSoFar = 0;
-		const emittedAtPoll = new Map<string, number>();
-		const emitted = await pollUntil(
-			trigger,
-			(items) => {
-				for (const item of items.slice(emittedSoFar)) emittedAtPoll.set(jobIdOf(item), trigger.polls);
-				emittedSoFar = items.length;
-				return items.length >= completed.length;
-			},
-			{
-				maxPolls: 400,
-				between: (poll) => {
-					peakStateBytes = Math.max(peakStateBytes, JSON.stringify(trigger.staticData()).length);
-					if (poll === 2) trigger.restart();
-					const batch = finishOrder.splice(0, Math.floor(rand() * 81));
-					emulator.finishNow(batch);
-					for (const id of batch) finishedBeforePoll.set(id, trigger.polls + 1);
-				},
-			},
-		);
-		const elapsedMs = Date.now() - started;
-		const stats = emulator.stats();
-		await expectQuiet(trigger);
-
-		expectEachOnce(emitted, completed);
-		// Each item carries its own job's result, and arrives with the first poll after its job finished.
-		for (const item of emitted) {
-			const index = jobs.findIndex((job) => job.id === jobIdOf(item));
-			expect(item.sequence).toBe(index);
-			expect((item._llamaextract as IDataObject).status).toBe('COMPLETED');
-		}
-		const late = completed.filter((id) => emittedAtPoll.get(id) !== finishedBeforePoll.get(id));
-		expect(late).toEqual([]);
-		expect(JSON.stringify(emitted)).not.toContain(API_KEY);
-		// The oldest jobs really finished after all the later ones, and were still emitted.
-		const order = emitted.map(jobIdOf);
-		const firstOld = order.findIndex((id) => jobs.slice(0, 100).some((job) => job.id === id));
-		expect(firstOld).toBeGreaterThan(600);
-		// Once everything is done (and the server clock is past the lag), nothing is left in the state.
-		const cursor = cursorOf(trigger);
-		expect(cursor.settled).toEqual({});
-		expect(cursor.stragglers).toEqual([]);
-		emulator.resetStats();
-		expect(await trigger.poll()).toBeNull();
-		expect(emulator.stats().total).toBe(1);
-		console.log(
-			`trigger 1000 jobs: activation poll ${activationMs} ms (40 pages), ${trigger.polls} polls, ${stats.byRoute[LIST_ROUTE]} list requests, ${stats.byRoute[GET_ROUTE] ?? 0} job GETs, ${elapsedMs} ms from activation to the last emit, state ${peakStateBytes} bytes at peak, ${JSON.stringify(trigger.staticData()).length} after`,
-		);
-	});
-
 	test('a job created first and finished last is emitted after the later ones, once', async () => {
 		const trigger = rig();
 		const activatedAt = await activate(trigger);
@@ -179,7 +64,10 @@ describe('exactly once', () => {
 		const activatedAt = await activate(trigger);
 		const rand = random(60);
 		const jobs = await seed(
-			Array.from({ length: 60 }, () => ({ created_at: activatedAt + 5, complete_after_ms: HELD_MS })),
+			Array.from({ length: 60 }, () => ({
+				created_at: activatedAt + 5,
+				complete_after_ms: HELD_MS,
+			})),
 		);
 		const finishOrder = shuffle(jobs, rand).map((job) => job.id);
 		const emitted = await pollUntil(trigger, (items) => items.length >= 60, {
