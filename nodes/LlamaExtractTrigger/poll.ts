@@ -7,23 +7,15 @@ import type { IDataObject, INodeExecutionData, IPollFunctions, JsonObject } from
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { attachJobId } from '../shared/batch';
+import { LlamaCloudClient } from '../shared/client';
 import {
 	ExtractV2JobQueryResponse,
 	ID_PREFIX,
 	isFinalStatus,
 	type ExtractV2Job,
 } from '../shared/contract';
-import { getExtractJob } from '../shared/jobs';
 import { jobToItemsJson } from '../shared/output';
-import {
-	getConnection,
-	parseBody,
-	sendRaw,
-	toApiError,
-	type ApiCall,
-	type LlamaCloudConnection,
-	type Query,
-} from '../shared/transport';
+import type { Query } from '../shared/transport';
 import {
 	advance,
 	dueJobs,
@@ -171,14 +163,12 @@ interface ListedPage {
 async function listPage(
 	this: IPollFunctions,
 	query: Query,
-	connection: LlamaCloudConnection,
+	client: LlamaCloudClient,
 	deadline?: number,
 ): Promise<ListedPage> {
-	const call: ApiCall = { method: 'GET', path: '/api/v2/extract', query, deadline };
-	const response = await sendRaw.call(this, call, connection);
-	if (response.statusCode >= 400) throw toApiError(this, response, call);
-	const page = parseBody(this, response.body, ExtractV2JobQueryResponse, call);
-	const date = response.headers.date;
+	const reply = await client.exchange({ method: 'GET', path: '/api/v2/extract', query, deadline }, ExtractV2JobQueryResponse);
+	const page = reply.body as ExtractV2JobQueryResponse;
+	const date = reply.headers.date;
 	const serverTimeMs = typeof date === 'string' ? Date.parse(date) : Number.NaN;
 	return { page, serverTimeMs: Number.isNaN(serverTimeMs) ? undefined : serverTimeMs };
 }
@@ -187,25 +177,10 @@ async function listPage(
 async function checkStragglers(
 	this: IPollFunctions,
 	ids: string[],
-	connection: LlamaCloudConnection,
+	client: LlamaCloudClient,
 	deadline: number,
 ): Promise<ExtractV2Job[]> {
-	const jobs: ExtractV2Job[] = [];
-	for (let start = 0; start < ids.length; start += IDS_PER_REQUEST) {
-		const chunk = ids.slice(start, start + IDS_PER_REQUEST);
-		let pageToken: string | undefined;
-		do {
-			const { page } = await listPage.call(
-				this,
-				{ job_ids: chunk, page_size: chunk.length, page_token: pageToken },
-				connection,
-				deadline,
-			);
-			jobs.push(...page.items);
-			pageToken = page.items.length > 0 ? (page.next_page_token ?? undefined) : undefined;
-		} while (pageToken);
-	}
-	return jobs;
+	return await client.listJobsByIds(ids, { idsPerRequest: IDS_PER_REQUEST, deadline });
 }
 
 interface WindowScan {
@@ -231,7 +206,7 @@ async function scanWindow(
 	this: IPollFunctions,
 	state: CursorState,
 	settings: TriggerSettings,
-	connection: LlamaCloudConnection,
+	client: LlamaCloudClient,
 	scanUntil: number,
 	deadline: number,
 ): Promise<WindowScan> {
@@ -247,7 +222,7 @@ async function scanWindow(
 	for (;;) {
 		const resuming = pageToken !== undefined && pageToken === state.pass?.token;
 		const listed = await listPage
-			.call(this, { ...query, page_token: pageToken }, connection, deadline)
+			.call(this, { ...query, page_token: pageToken }, client, deadline)
 			.catch((error: unknown) => {
 				if (resuming && isStaleToken(error)) return undefined;
 				throw error;
@@ -296,10 +271,10 @@ async function fetchJob(
 	this: IPollFunctions,
 	job: ExtractV2Job,
 	settings: TriggerSettings,
-	connection: LlamaCloudConnection,
+	client: LlamaCloudClient,
 ): Promise<ExtractV2Job | undefined> {
 	try {
-		return await getExtractJob.call(this, job.id, { expand: expandFor(settings) }, connection);
+		return await client.getJob(job.id, { expand: expandFor(settings) });
 	} catch (error) {
 		if (isNotFound(error)) return undefined;
 		throw attachJobId(error, job.id);
@@ -338,7 +313,7 @@ async function deliver(
 	this: IPollFunctions,
 	due: ExtractV2Job[],
 	settings: TriggerSettings,
-	connection: LlamaCloudConnection,
+	client: LlamaCloudClient,
 	deadline: number,
 ): Promise<Delivery> {
 	const fetched = new Map<string, ExtractV2Job | undefined>();
@@ -347,7 +322,7 @@ async function deliver(
 		if (start > 0 && Date.now() >= deadline) break;
 		const batch = toFetch.slice(start, start + FETCH_CONCURRENCY);
 		const jobs = await Promise.all(
-			batch.map(async (job) => await fetchJob.call(this, job, settings, connection)),
+			batch.map(async (job) => await fetchJob.call(this, job, settings, client)),
 		);
 		batch.forEach((job, index) => fetched.set(job.id, jobs[index]));
 	}
@@ -383,18 +358,18 @@ export async function pollForJobs(this: IPollFunctions): Promise<INodeExecutionD
 	const stored = readState(staticData.cursor);
 	let state =
 		stored?.filterKey === key ? stored : initialState(startedAt, settings.lookbackMs, key);
-	const connection = await getConnection.call(this);
+	const client = LlamaCloudClient.open(this);
 
 	const deadline = startedAt + budget;
 	const stragglersSeen =
 		state.stragglers.length > 0
-			? await checkStragglers.call(this, state.stragglers, connection, deadline)
+			? await checkStragglers.call(this, state.stragglers, client, deadline)
 			: [];
 	const scan = await scanWindow.call(
 		this,
 		state,
 		settings,
-		connection,
+		client,
 		startedAt + budget * SCAN_SHARE,
 		deadline,
 	);
@@ -409,7 +384,7 @@ export async function pollForJobs(this: IPollFunctions): Promise<INodeExecutionD
 		this,
 		due,
 		settings,
-		connection,
+		client,
 		startedAt + budget * FETCH_SHARE,
 	);
 
@@ -444,13 +419,13 @@ async function fetchTestEvent(
 	this: IPollFunctions,
 	settings: TriggerSettings,
 ): Promise<INodeExecutionData[][]> {
-	const connection = await getConnection.call(this);
+	const client = LlamaCloudClient.open(this);
 	const newestPerStatus = await Promise.all(
 		settings.wantedStatuses.map(async (status) => {
 			const { page } = await listPage.call(
 				this,
 				{ ...filterQuery(settings), status, page_size: 1 },
-				connection,
+				client,
 			);
 			return page.items.find((job) => job.status === status);
 		}),
@@ -472,7 +447,7 @@ async function fetchTestEvent(
 	);
 	const newest = candidates[0];
 	const job = needsFetch(newest, settings)
-		? await fetchJob.call(this, newest, settings, connection)
+		? await fetchJob.call(this, newest, settings, client)
 		: newest;
 	if (!job) {
 		throw new NodeOperationError(

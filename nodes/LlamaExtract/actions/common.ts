@@ -5,16 +5,21 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import type { LlamaCloudClient } from '../../shared/client';
+
+/** The run's client (router.ts opens it once); every operation gets it. */
+export type Client = LlamaCloudClient<IExecuteFunctions>;
+
 /** An operation that handles one item at a time; the router loops, pairs and applies Continue On Fail. */
 export interface ItemOperation {
 	description: INodeProperties[];
-	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+	execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]>;
 }
 
 /** An operation that takes the whole batch, to run jobs concurrently with one shared status poll. */
 export interface BatchOperation {
 	description: INodeProperties[];
-	executeBatch(this: IExecuteFunctions): Promise<INodeExecutionData[]>;
+	executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]>;
 }
 
 export type Operation = ItemOperation | BatchOperation;
