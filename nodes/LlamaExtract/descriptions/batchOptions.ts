@@ -31,8 +31,8 @@ export function readConcurrency(this: IExecuteFunctions, options: IDataObject): 
 	if (typeof raw === 'boolean' || !Number.isFinite(value)) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`The "Max Concurrent Jobs" option must be a number, but its expression gave ${JSON.stringify(raw)}`,
-			{ description: 'Set Options › Max Concurrent Jobs to a whole number from 1 to 100, or fix its expression.' },
+			`The "Max Concurrent Jobs" option on item 0 must be a number, but its expression gave ${JSON.stringify(raw)}`,
+			{ itemIndex: 0, description: 'Set Options › Max Concurrent Jobs to a whole number from 1 to 100, or fix its expression.' },
 		);
 	}
 	return Math.max(1, Math.floor(value));
