@@ -1,11 +1,14 @@
 import type {
+	IDataObject,
 	IDisplayOptions,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { runPerItem } from '../../shared/batch';
 import type { LlamaCloudClient } from '../../shared/client';
+import { readConcurrency } from '../descriptions/batchOptions';
 
 /** The run's client (router.ts opens it once); every operation gets it. */
 export type Client = LlamaCloudClient<IExecuteFunctions>;
@@ -42,4 +45,18 @@ export function showFor(
 				: {}),
 		},
 	}));
+}
+
+/**
+ * A batch operation's loop: items run concurrently, at most Max Concurrent Jobs at once, each with its own Options;
+ * order, pairing and Continue On Fail as in runPerItem.
+ */
+export async function runBatch(
+	this: IExecuteFunctions,
+	task: (itemIndex: number, options: IDataObject) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const concurrency = readConcurrency.call(this, this.getNodeParameter('options', 0, {}) as IDataObject);
+	return await runPerItem(this, this.getInputData().length, concurrency, async (itemIndex) => {
+		return await task(itemIndex, this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	});
 }

@@ -2,6 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { EXPAND_VALUES, type ExtractV2Job } from '../../shared/contract';
 import { jobToItemsJson } from '../../shared/output';
+import { maxConcurrencyOption } from './batchOptions';
+import { waitOptions } from './waitOptions';
 
 export const simplifyParameter: INodeProperties = {
 	displayName: 'Simplify',
@@ -49,6 +51,14 @@ export const keepBinaryOption: INodeProperties = {
 	default: true,
 	description: 'Whether to pass the input binary data through to the output item',
 };
+
+/** The Options of the operations that wait for a job and output its result (Extract Data, Wait for Completion). */
+export const waitForResultOptions: INodeProperties[] = [
+	keepBinaryOption,
+	maxConcurrencyOption,
+	splitIntoItemsOption,
+	...waitOptions,
+];
 
 /** Items for one finished job, each paired to its source item, with the input binary unless turned off. */
 export function jobOutputItems(

@@ -39,7 +39,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	const schema = resolveSchemaSource.call(this, itemIndex);
 	if (!('dataSchema' in schema)) throw new NodeOperationError(this.getNode(), 'A configuration needs a schema', { itemIndex });
 	const parameters = buildParameters.call(this, itemIndex, schema.dataSchema);
-	const saved = await client.request({
+	const saved = await client.request(
+		{
 			method: 'POST',
 			path: '/api/v1/beta/configurations',
 			body: { name, parameters },

@@ -16,7 +16,8 @@ export const description = showFor({ show: { resource: ['configuration'], operat
 
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readConfigurationId.call(this, itemIndex);
-	const configuration = await client.request({ method: 'GET', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) },
+	const configuration = await client.request(
+		{ method: 'GET', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) },
 		ConfigurationResponse,
 	);
 	return [{ json: configuration as IDataObject, pairedItem: { item: itemIndex } }];

@@ -42,7 +42,8 @@ export const description = showFor({ show: { resource: ['configuration'], operat
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const configurations = await client.list({
+	const configurations = await client.list(
+		{
 			method: 'GET',
 			path: '/api/v1/beta/configurations',
 			query: {

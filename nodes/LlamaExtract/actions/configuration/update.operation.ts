@@ -54,7 +54,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	const keepSchema = this.getNodeParameter('schemaSource', itemIndex) === 'keep';
 	const newSchema = keepSchema ? undefined : resolveSchemaSource.call(this, itemIndex);
 
-	const current = await client.request({ method: 'GET', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) },
+	const current = await client.request(
+		{ method: 'GET', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) },
 		ConfigurationResponse,
 	);
 	if (current.product_type !== PRODUCT_TYPE) {
@@ -68,7 +69,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	const dataSchema =
 		newSchema && 'dataSchema' in newSchema ? newSchema.dataSchema : (currentParameters.data_schema as JsonSchema);
 	const parameters = buildParameters.call(this, itemIndex, dataSchema, currentParameters);
-	const updated = await client.request({
+	const updated = await client.request(
+		{
 			method: 'PUT',
 			path: configurationPath(id),
 			body: { ...(newName ? { name: newName } : {}), parameters },

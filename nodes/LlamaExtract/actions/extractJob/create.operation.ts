@@ -5,11 +5,10 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/batch';
-import { maxConcurrencyOption, readConcurrency } from '../../descriptions/batchOptions';
+import { maxConcurrencyOption } from '../../descriptions/batchOptions';
 import { keepBinaryOption } from '../../descriptions/jobOutput';
 import { jobRequestProperties } from '../../descriptions/jobRequest';
-import { showFor, type Client } from '../common';
+import { runBatch, showFor, type Client } from '../common';
 import { prepareJobRequest } from '../documentInput';
 
 const properties: INodeProperties[] = [
@@ -28,9 +27,7 @@ export const description = showFor({ show: { resource: ['extractJob'], operation
 
 export async function executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const concurrency = readConcurrency.call(this, this.getNodeParameter('options', 0, {}) as IDataObject);
-	return await runPerItem(this, items.length, concurrency, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return await runBatch.call(this, async (itemIndex, options) => {
 		const job = await client.createJob(await prepareJobRequest(client, itemIndex));
 		const binary = options.keepBinary === false ? undefined : items[itemIndex].binary;
 		return [{ json: job as IDataObject, pairedItem: { item: itemIndex }, ...(binary ? { binary } : {}) }];

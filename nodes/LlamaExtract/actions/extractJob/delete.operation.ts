@@ -21,7 +21,8 @@ export const description = showFor({ show: { resource: ['extractJob'], operation
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const jobId = readId.call(this, itemIndex, 'jobId', 'Job ID', 'extractJob');
 	const notFoundHint = `No extract job "${jobId}" exists in this project and region. It may already be deleted.`;
-	const current = await client.request({ method: 'GET', path: `/api/v2/extract/${encodeURIComponent(jobId)}`, itemIndex, notFoundHint },
+	const current = await client.request(
+		{ method: 'GET', path: `/api/v2/extract/${encodeURIComponent(jobId)}`, itemIndex, notFoundHint },
 	);
 	const status = String((current as { status?: unknown })?.status ?? '');
 	if (!isFinalStatus(status)) {

@@ -5,14 +5,12 @@
  * Items run concurrently (Max Concurrent Jobs) and share one status poll; output order and pairing stay as in a
  * sequential run.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { runPerItem } from '../../../shared/batch';
-import { maxConcurrencyOption, readConcurrency } from '../../descriptions/batchOptions';
-import { keepBinaryOption, simplifyParameter, splitIntoItemsOption } from '../../descriptions/jobOutput';
+import { simplifyParameter, waitForResultOptions } from '../../descriptions/jobOutput';
 import { jobRequestProperties } from '../../descriptions/jobRequest';
-import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
-import { showFor, type Client } from '../common';
+import { readWaitTimeoutMs } from '../../descriptions/waitOptions';
+import { runBatch, showFor, type Client } from '../common';
 import { prepareJobRequest } from '../documentInput';
 import { waitForJobItems } from '../finishJob';
 
@@ -25,24 +23,15 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
-			keepBinaryOption,
-			maxConcurrencyOption,
-			splitIntoItemsOption,
-			...waitOptions,
-		],
+		options: waitForResultOptions,
 	},
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['extract'] } }, properties);
 
 export async function executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
-	const items = this.getInputData();
-	const concurrency = readConcurrency.call(this, this.getNodeParameter('options', 0, {}) as IDataObject);
 	const waiter = client.waiter();
-
-	return await runPerItem(this, items.length, concurrency, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return await runBatch.call(this, async (itemIndex, options) => {
 		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, options);
 		// Retries of this item's upload and create stay inside its Wait Timeout.
 		client.limitRetriesUntil(itemIndex, Date.now() + timeoutMs);

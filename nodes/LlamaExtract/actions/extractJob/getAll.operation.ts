@@ -133,7 +133,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	}
 	const jobIds = splitList(filters.jobIds);
 	if (jobIds.length > 0) query.job_ids = jobIds;
-	const jobs = await client.list({ method: 'GET', path: '/api/v2/extract', query, itemIndex },
+	const jobs = await client.list(
+		{ method: 'GET', path: '/api/v2/extract', query, itemIndex },
 		ExtractV2Job,
 		{ limit },
 	);

@@ -24,7 +24,8 @@ export const description = showFor({ show: { resource: ['file'], operation: ['ge
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const fileId = readId.call(this, itemIndex, 'fileId', 'File ID', 'file');
 	const includeDownloadUrl = this.getNodeParameter('includeDownloadUrl', itemIndex, false) as boolean;
-	const file = await client.request({
+	const file = await client.request(
+		{
 			method: 'GET',
 			path: `/api/v1/beta/files/${encodeURIComponent(fileId)}`,
 			query: { expand: includeDownloadUrl ? ['download_url'] : undefined },

@@ -57,7 +57,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	};
 	const fileIds = splitList(filters.fileIds);
 	if (fileIds.length > 0) query.file_ids = fileIds;
-	const files = await client.list({ method: 'GET', path: '/api/v1/beta/files', query, itemIndex },
+	const files = await client.list(
+		{ method: 'GET', path: '/api/v1/beta/files', query, itemIndex },
 		FileV2,
 		{ limit },
 	);

@@ -36,7 +36,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	}
 	const schema = resolveSchemaSource.call(this, itemIndex);
 	const dataSchema = 'dataSchema' in schema ? schema.dataSchema : {};
-	const agent = await client.request({
+	const agent = await client.request(
+		{
 			method: 'POST',
 			path: `${V1_BASE}/extraction-agents`,
 			body: { name, data_schema: dataSchema, config: readV1Config.call(this, itemIndex) },

@@ -15,7 +15,8 @@ export const description = showFor({ show: { resource: ['legacyAgent'], operatio
 
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const agentId = readAgentId.call(this, itemIndex);
-	const agent = await client.request({ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
+	const agent = await client.request(
+		{ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
 		V1ExtractAgent,
 	);
 	return [{ json: agentToJson(agent), pairedItem: { item: itemIndex } }];

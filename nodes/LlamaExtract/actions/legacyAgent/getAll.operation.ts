@@ -15,7 +15,8 @@ export const description = showFor({ show: { resource: ['legacyAgent'], operatio
 
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
-	const agents: V1ExtractAgent[] = await client.request({ method: 'GET', path: `${V1_BASE}/extraction-agents`, itemIndex },
+	const agents: V1ExtractAgent[] = await client.request(
+		{ method: 'GET', path: `${V1_BASE}/extraction-agents`, itemIndex },
 		V1ExtractAgent.array(),
 	);
 	return agents.slice(0, limit).map((agent) => ({ json: agentToJson(agent), pairedItem: { item: itemIndex } }));

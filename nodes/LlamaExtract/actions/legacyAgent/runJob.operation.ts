@@ -7,15 +7,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { attachJobId, runPerItem } from '../../../shared/batch';
+import { attachJobId } from '../../../shared/batch';
 import { V1ExtractJob } from '../../../shared/contract';
 import { checkFileSize, fileNameFor, MAX_EXTRACT_BYTES, requireBinary } from '../../../shared/fileChecks';
 import { bufferedMultipartBody, multipartEnvelope } from '../../../shared/multipart';
 import { agentLocator } from '../../descriptions/agentLocator';
-import { maxConcurrencyOption, readConcurrency } from '../../descriptions/batchOptions';
+import { maxConcurrencyOption } from '../../descriptions/batchOptions';
 import { keepBinaryOption, simplifyParameter } from '../../descriptions/jobOutput';
 import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
-import { showFor, type Client } from '../common';
+import { runBatch, showFor, type Client } from '../common';
 import { settleJob, V1_JOB } from '../finishJob';
 import {
 	agentNotFoundHint,
@@ -84,7 +84,8 @@ async function startJob(this: IExecuteFunctions, client: Client, agentId: string
 				description: 'Enter the ID of a file in LlamaCloud, for example from File › Upload.',
 			});
 		}
-		return await client.request({
+		return await client.request(
+			{
 				method: 'POST',
 				path: `${V1_BASE}/jobs`,
 				body: { extraction_agent_id: agentId, file_id: fileId },
@@ -105,7 +106,8 @@ async function startJob(this: IExecuteFunctions, client: Client, agentId: string
 		mimeType: binary.mimeType || 'application/octet-stream',
 	});
 	const body = bufferedMultipartBody(envelope, data);
-	return await client.request({
+	return await client.request(
+		{
 			method: 'POST',
 			path: `${V1_BASE}/jobs/file`,
 			headers: { 'content-type': envelope.contentType, 'content-length': String(body.length) },
@@ -120,9 +122,7 @@ async function startJob(this: IExecuteFunctions, client: Client, agentId: string
 
 export async function executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const concurrency = readConcurrency.call(this, this.getNodeParameter('options', 0, {}) as IDataObject);
-	return await runPerItem(this, items.length, concurrency, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return await runBatch.call(this, async (itemIndex, options) => {
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, options);
 		const agentId = readAgentId.call(this, itemIndex);

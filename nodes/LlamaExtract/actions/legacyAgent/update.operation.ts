@@ -34,10 +34,12 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	const keepSchema = this.getNodeParameter('schemaSource', itemIndex) === 'keep';
 	const schema = keepSchema ? undefined : resolveSchemaSource.call(this, itemIndex);
 	const config = readV1Config.call(this, itemIndex);
-	const current = await client.request({ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
+	const current = await client.request(
+		{ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
 		V1ExtractAgent,
 	);
-	const updated = await client.request({
+	const updated = await client.request(
+		{
 			method: 'PUT',
 			path: agentPath(agentId),
 			body: {

@@ -96,7 +96,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 		}
 	}
 	const name = options.name ? String(options.name).trim() : undefined;
-	const generated = await client.request({
+	const generated = await client.request(
+		{
 			method: 'POST',
 			path: '/api/v2/extract/schema/generate',
 			body: {
@@ -113,7 +114,8 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	if (options.save !== true) {
 		return [{ json: { ...(generated as IDataObject), saved: false }, pairedItem: { item: itemIndex } }];
 	}
-	const saved = await client.request({ method: 'POST', path: '/api/v1/beta/configurations', body: generated, itemIndex, retry: 'safe' },
+	const saved = await client.request(
+		{ method: 'POST', path: '/api/v1/beta/configurations', body: generated, itemIndex, retry: 'safe' },
 		ConfigurationResponse,
 	);
 	return [{ json: { ...(saved as IDataObject), saved: true }, pairedItem: { item: itemIndex } }];
