@@ -48,6 +48,21 @@ export function showFor(
 }
 
 /**
+ * The Options collection of operations whose options are shared blocks from descriptions/ (n8n's lint checks those
+ * where they are defined). Collections with options written inline stay literal, so the lint sees them.
+ */
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	};
+}
+
+/**
  * A batch operation's loop: items run concurrently, at most Max Concurrent Jobs at once, each with its own Options;
  * order, pairing and Continue On Fail as in runPerItem.
  */

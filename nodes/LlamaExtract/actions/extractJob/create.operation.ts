@@ -8,19 +8,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { maxConcurrencyOption } from '../../descriptions/batchOptions';
 import { keepBinaryOption } from '../../descriptions/jobOutput';
 import { jobRequestProperties } from '../../descriptions/jobRequest';
-import { runBatch, showFor, type Client } from '../common';
+import { type Client, optionsCollection, runBatch, showFor } from '../common';
 import { prepareJobRequest } from '../documentInput';
 
 const properties: INodeProperties[] = [
 	...jobRequestProperties,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [keepBinaryOption, maxConcurrencyOption],
-	},
+	optionsCollection([keepBinaryOption, maxConcurrencyOption]),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['create'] } }, properties);

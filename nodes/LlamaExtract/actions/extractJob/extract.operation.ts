@@ -10,21 +10,14 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { simplifyParameter, waitForResultOptions } from '../../descriptions/jobOutput';
 import { jobRequestProperties } from '../../descriptions/jobRequest';
 import { readWaitTimeoutMs } from '../../descriptions/waitOptions';
-import { runBatch, showFor, type Client } from '../common';
+import { type Client, optionsCollection, runBatch, showFor } from '../common';
 import { prepareJobRequest } from '../documentInput';
 import { waitForJobItems } from '../finishJob';
 
 const properties: INodeProperties[] = [
 	...jobRequestProperties,
 	simplifyParameter,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: waitForResultOptions,
-	},
+	optionsCollection(waitForResultOptions),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['extract'] } }, properties);

@@ -13,26 +13,19 @@ import {
 	simplifyParameter,
 	splitIntoItemsOption,
 } from '../../descriptions/jobOutput';
-import { showFor, type Client } from '../common';
+import { type Client, optionsCollection, showFor } from '../common';
 
 const properties: INodeProperties[] = [
 	jobIdParameter('ID of the extract job (starts with ext-)'),
 	simplifyParameter,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			expandOption(
-				EXPAND_VALUES,
-				'Extra details to include. With Simplify on, citations and confidence are always fetched.',
-			),
-			keepBinaryOption,
-			splitIntoItemsOption,
-		],
-	},
+	optionsCollection([
+		expandOption(
+			EXPAND_VALUES,
+			'Extra details to include. With Simplify on, citations and confidence are always fetched.',
+		),
+		keepBinaryOption,
+		splitIntoItemsOption,
+	]),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['get'] } }, properties);

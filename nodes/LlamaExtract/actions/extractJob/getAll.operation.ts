@@ -12,7 +12,7 @@ import { expandOption } from '../../descriptions/jobOutput';
 import { splitList } from '../../descriptions/ids';
 import { checkConfigurationId } from '../../descriptions/schemaSource';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { showFor, type Client } from '../common';
+import { type Client, optionsCollection, showFor } from '../common';
 
 const STATUS_LABELS: Record<(typeof JOB_STATUSES)[number], string> = {
 	PENDING: 'Pending',
@@ -91,14 +91,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [expandOption(LIST_EXPAND_VALUES, 'Extra details to include with each job')],
-	},
+	optionsCollection([expandOption(LIST_EXPAND_VALUES, 'Extra details to include with each job')]),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['getAll'] } }, properties);

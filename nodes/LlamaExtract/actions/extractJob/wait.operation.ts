@@ -7,20 +7,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { jobIdParameter, readId } from '../../descriptions/ids';
 import { simplifyParameter, waitForResultOptions } from '../../descriptions/jobOutput';
 import { readWaitTimeoutMs } from '../../descriptions/waitOptions';
-import { runBatch, showFor, type Client } from '../common';
+import { type Client, optionsCollection, runBatch, showFor } from '../common';
 import { waitForJobItems } from '../finishJob';
 
 const properties: INodeProperties[] = [
 	jobIdParameter('ID of the extract job to wait for (starts with ext-), e.g. from Extract Job › Create'),
 	simplifyParameter,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: waitForResultOptions,
-	},
+	optionsCollection(waitForResultOptions),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['wait'] } }, properties);

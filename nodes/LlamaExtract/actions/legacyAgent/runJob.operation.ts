@@ -15,7 +15,7 @@ import { agentLocator } from '../../descriptions/agentLocator';
 import { maxConcurrencyOption } from '../../descriptions/batchOptions';
 import { keepBinaryOption, simplifyParameter } from '../../descriptions/jobOutput';
 import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
-import { runBatch, showFor, type Client } from '../common';
+import { type Client, optionsCollection, runBatch, showFor } from '../common';
 import { settleJob, V1_JOB } from '../finishJob';
 import {
 	agentNotFoundHint,
@@ -62,14 +62,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { inputType: ['fileId'] } },
 	},
 	simplifyParameter,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [keepBinaryOption, maxConcurrencyOption, ...waitOptions],
-	},
+	optionsCollection([keepBinaryOption, maxConcurrencyOption, ...waitOptions]),
 ];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['runJob'] } }, properties);
