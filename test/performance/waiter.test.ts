@@ -157,20 +157,17 @@ describe('BatchJobWaiter', () => {
 	});
 
 	test('a completed job listed with a null result is asked for once by GET (a list may leave results out)', async () => {
-		const [seeded, normal] = emulator.seedJobs([
-			{ complete_after_ms: 300, extract_result: null },
-			{ complete_after_ms: 300, extract_result: { vendor: 'Listed' } },
-		]);
-		const { value } = await inExecution(credentials, async (ctx) => {
-			emulator.resetStats();
-			const waiter = LlamaCloudClient.open(ctx).waiter();
-			return await Promise.all([waiter.wait(seeded, 0, 10_000), waiter.wait(normal, 1, 10_000)]);
-		});
-		expect(value![0]).toMatchObject({
+		const [seeded, normal] = seedRunningJobs(1, { extract_result: null }).concat(
+			seedRunningJobs(1, { extract_result: { vendor: 'Listed' } }),
+		);
+		emulator.finishNow([seeded.id, normal.id]);
+		const batch = await waitOnClock([seeded, normal], {}, 10_000);
+		const value = batch.outcomes.map((outcome) => (outcome as PromiseFulfilledResult<WaitOutcome>).value);
+		expect(value[0]).toMatchObject({
 			kind: 'final',
 			job: { id: seeded.id, status: 'COMPLETED', extract_result: null },
 		});
-		expect(value![1]).toMatchObject({
+		expect(value[1]).toMatchObject({
 			kind: 'final',
 			job: { id: normal.id, extract_result: { vendor: 'Listed' } },
 		});
