@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { searchConfigurations } from '../LlamaExtract/methods/listSearch';
+import { searchConfigurations } from '../shared/configurationPicker';
 import { pollForJobs } from './poll';
 import { httpJobSource } from './source';
 import { triggerProperties } from './properties';

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { FINAL_STATUSES } from '../shared/contract';
-import { configurationLocator } from '../LlamaExtract/descriptions/configurationLocator';
+import { configurationLocator } from '../shared/configurationPicker';
 
 /** Event → the final statuses it fires on. */
 export const EVENT_STATUSES: Record<string, readonly string[]> = {

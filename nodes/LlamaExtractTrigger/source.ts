@@ -7,17 +7,9 @@ import type { IPollFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { attachJobId } from '../shared/batch';
+import { LlamaCloudClient } from '../shared/client';
 import { ExtractV2JobQueryResponse, type ExtractV2Job } from '../shared/contract';
-import { getExtractJob } from '../shared/jobs';
-import {
-	getConnection,
-	parseBody,
-	sendRaw,
-	toApiError,
-	type ApiCall,
-	type LlamaCloudConnection,
-	type Query,
-} from '../shared/transport';
+import type { ApiCall, Query } from '../shared/transport';
 
 /** One `GET /api/v2/extract` query. Times are epoch ms; both bounds are inclusive. */
 export interface JobListQuery {
@@ -75,10 +67,9 @@ function isNotFound(error: unknown): boolean {
 	return error instanceof NodeApiError && String(error.httpCode) === '404';
 }
 
-/** LlamaCloud over HTTP, through the shared transport (credential, retries, errors). */
+/** LlamaCloud over HTTP, through the poll's one client (credential read once, retries, errors). */
 export function httpJobSource(ctx: IPollFunctions): JobSource {
-	let connection: Promise<LlamaCloudConnection> | undefined;
-	const connect = async () => await (connection ??= getConnection.call(ctx));
+	const client = LlamaCloudClient.open(ctx);
 
 	return {
 		async listPage(query, deadline) {
@@ -93,15 +84,14 @@ export function httpJobSource(ctx: IPollFunctions): JobSource {
 				page_token: query.pageToken,
 			};
 			const call: ApiCall = { method: 'GET', path: '/api/v2/extract', query: wire, deadline };
-			const response = await sendRaw.call(ctx, call, await connect());
-			if (response.statusCode >= 400) {
-				const error = toApiError(ctx, response, call);
-				throw query.pageToken !== undefined && isTokenRefusal(error)
-					? new PageTokenRefused(error)
-					: error;
+			let reply;
+			try {
+				reply = await client.exchange(call, ExtractV2JobQueryResponse);
+			} catch (error) {
+				throw query.pageToken !== undefined && isTokenRefusal(error) ? new PageTokenRefused(error) : error;
 			}
-			const page = parseBody(ctx, response.body, ExtractV2JobQueryResponse, call);
-			const date = response.headers.date;
+			const page = reply.body as ExtractV2JobQueryResponse;
+			const date = reply.headers.date;
 			const serverTimeMs = typeof date === 'string' ? Date.parse(date) : Number.NaN;
 			return {
 				items: page.items,
@@ -113,7 +103,7 @@ export function httpJobSource(ctx: IPollFunctions): JobSource {
 
 		async getJob(id, expand) {
 			try {
-				return await getExtractJob.call(ctx, id, { expand }, await connect());
+				return await client.getJob(id, { expand });
 			} catch (error) {
 				if (isNotFound(error)) return undefined;
 				throw attachJobId(error, id);

@@ -43,6 +43,17 @@ export function attachJobId<E>(error: E, jobId: string): E {
 	return error;
 }
 
+/** A shallow copy with its own `context`, so attaching one job's ID cannot change another job's error. */
+export function copyOfError(error: Error): Error {
+	if (!error || typeof error !== 'object') return error;
+	const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as Error & {
+		context?: Record<string, unknown>;
+	};
+	const context = (error as { context?: Record<string, unknown> }).context;
+	if (context) copy.context = { ...context };
+	return copy;
+}
+
 export function errorToItem(error: unknown, itemIndex: number): INodeExecutionData {
 	const err = error as Error & { description?: string; httpCode?: string };
 	const json: IDataObject = { error: err.message };

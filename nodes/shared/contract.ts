@@ -17,7 +17,6 @@ import { z } from 'zod';
 const jsonObject = z.record(z.string(), z.unknown());
 
 export const JOB_STATUSES = ['PENDING', 'THROTTLED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: readonly string[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 /** A status is final only when the server says so; THROTTLED and unknown values count as still running. */
@@ -177,7 +176,6 @@ export const FileV2 = z
 	})
 	.passthrough();
 export type FileV2 = z.infer<typeof FileV2>;
-export const FileQueryResponse = cursorPage(FileV2);
 
 export const PRODUCT_TYPES = [
 	'split_v1',
@@ -260,7 +258,6 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
  * Legacy v1 (`/api/v1/extraction/*`), API.md §14. Ids are bare UUIDs.
  * ---------------------------------------------------------------------------------------------- */
 
-export const V1_JOB_STATUSES = ['PENDING', 'SUCCESS', 'ERROR', 'PARTIAL_SUCCESS', 'CANCELLED'] as const;
 export const V1_FINAL_STATUSES: readonly string[] = ['SUCCESS', 'ERROR', 'PARTIAL_SUCCESS', 'CANCELLED'];
 
 export const V1ExtractConfig = z
@@ -324,8 +321,6 @@ export const ID_PREFIX = {
 
 /** Request body of `POST /api/v2/extract/schema/validation`. */
 export const SchemaValidateRequest = z.object({ data_schema: jsonObject }).passthrough();
-
-export const PARSE_JOB_STATUSES = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 
 /** Request body of `POST /api/v2/parse` (`ParseRequestConfiguration`; only the fields the package reads). */
 export const ParseCreateRequest = z

@@ -36,10 +36,6 @@ export function simplifyJob(job: ExtractV2Job): IDataObject {
 	return fields;
 }
 
-export function jobToJson(job: ExtractV2Job, simplify: boolean): IDataObject {
-	return simplify ? simplifyJob(job) : (job as IDataObject);
-}
-
 /* ------------------------------------------------------------------------------------------------
  * Field metadata (citations, confidence) beside the fields.
  *

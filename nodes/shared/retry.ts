@@ -1,6 +1,6 @@
 /**
  * When to send a request again, and how long to wait first. Pure functions only: the loop that sleeps and
- * resends lives in transport.ts `sendRaw`, so every request gets the same policy.
+ * resends lives in transport.ts `sendWithRetries`, so every request gets the same policy.
  *
  * The one hard rule: a call that creates something (`POST /api/v2/extract`, `POST /api/v1/beta/files`) has no
  * idempotency key, so it is sent again blindly only when the server surely did not take it: a 429, or a
@@ -252,21 +252,17 @@ export function statusFailure(
 	return { kind: 'status', status: statusCode, retryAfterMs: parseRetryAfterMs(headers, nowMs), shouldRetry };
 }
 
+/** Server clocks and ours may differ a little; the look-up after an ambiguous create opens its window this much earlier. */
+export const CLOCK_SKEW_ALLOWANCE_MS = 30_000;
+
 /**
- * Whether a JSON value sent in a create matches what the server echoes back. Keys it added (defaults) are
- * ignored. A key the server did not echo is not held against it, unless `complete` says the echo must hold
- * everything that was sent (a JSON Schema: a missing `properties` is another schema).
+ * Whether waiting may help: the transport gave up on a server error, a rate limit or the network. A 4xx answer
+ * (the key, the project, a deleted job) will be the same next time.
  */
-export function echoMatches(sent: unknown, seen: unknown, complete = false): boolean {
-	if (seen === undefined) return !complete || sent === undefined;
-	if (sent === null || typeof sent !== 'object') return sent === seen || (sent === undefined && seen === null);
-	if (seen === null || typeof seen !== 'object') return false;
-	if (Array.isArray(sent)) {
-		if (!Array.isArray(seen) || seen.length !== sent.length) return false;
-		return sent.every((entry, index) => echoMatches(entry, seen[index], complete));
-	}
-	const seenObject = seen as Record<string, unknown>;
-	return Object.entries(sent as Record<string, unknown>).every(
-		([key, value]) => value === undefined || echoMatches(value, seenObject[key], complete),
-	);
+export function isPassingFailure(error: unknown): boolean {
+	const failure = error as { httpCode?: string | null; networkCode?: string } | undefined;
+	if (!failure || typeof failure !== 'object') return false;
+	if (failure.networkCode) return true;
+	const status = Number(failure.httpCode);
+	return Number.isInteger(status) && isRetryableStatus(status);
 }

@@ -7,7 +7,7 @@ import {
 	nextPollDelay,
 	type PollSchedule,
 	type ScheduledJob,
-} from '../../nodes/shared/jobs';
+} from '../../nodes/shared/schedule';
 
 const schedule: PollSchedule = { minIntervalMs: 500, maxIntervalMs: 5000, ageFraction: 0.2 };
 

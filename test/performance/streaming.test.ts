@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
 
 import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
-import { MAX_EXTRACT_BYTES } from '../../nodes/shared/input';
+import { MAX_EXTRACT_BYTES } from '../../nodes/shared/fileChecks';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
 import { binaryItem, runNode } from '../harness/n8n';

@@ -2,20 +2,18 @@
 /**
  * BatchJobWaiter against the emulator, inside real n8n-core executions: one list request per round for the whole
  * batch, results taken from that list or fetched once, paging, timeouts, cancellation and a new job's early poll.
+ * Where a test is about when the waiter polls, it runs on a ManualClock and seeded jobs the test finishes, so no
+ * assertion depends on the wall clock.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Emulator } from '../../emulator/server';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { expectedInvoiceResult } from '../../emulator/samples';
+import { LlamaCloudClient } from '../../nodes/shared/client';
 import type { ExtractV2Job } from '../../nodes/shared/contract';
-import {
-	BatchJobWaiter,
-	createExtractJob,
-	type WaitOutcome,
-	type WaiterSettings,
-} from '../../nodes/shared/jobs';
-import { getConnection } from '../../nodes/shared/transport';
+import type { WaitOutcome, WaiterSettings } from '../../nodes/shared/waiter';
+import { ManualClock } from '../harness/clock';
 import { batchInvoice, inExecution, INVOICE_SCHEMA_LITE, invoiceDocument } from './fixtures';
 
 const API_KEY = 'llx-test-performance-waiter';
@@ -36,18 +34,39 @@ function addDocuments(count: number, markers: (index: number) => string[] = () =
 	);
 }
 
-async function createJobs(ctx: IExecuteFunctions, fileIds: string[]): Promise<ExtractV2Job[]> {
-	const connection = await getConnection.call(ctx);
+type Client = LlamaCloudClient<IExecuteFunctions>;
+
+async function createJobs(client: Client, fileIds: string[]): Promise<ExtractV2Job[]> {
 	return await Promise.all(
 		fileIds.map(
 			async (fileInput, itemIndex) =>
-				await createExtractJob.call(
-					ctx,
-					{ fileInput, configuration: { data_schema: INVOICE_SCHEMA_LITE }, itemIndex },
-					connection,
-				),
+				await client.createJob({ fileInput, configuration: { data_schema: INVOICE_SCHEMA_LITE }, itemIndex }),
 		),
 	);
+}
+
+/** Seeded jobs that run until the test finishes them (`emulator.finishNow`). */
+function seedRunningJobs(count: number, extra: Record<string, unknown> = {}): ExtractV2Job[] {
+	return emulator.seedJobs(Array.from({ length: count }, () => ({ complete_after_ms: 3_600_000, ...extra })));
+}
+
+/** Waits for seeded jobs with one waiter on a ManualClock, letting virtual time pass until every wait settles. */
+async function waitOnClock(
+	jobs: ExtractV2Job[],
+	settings: WaiterSettings,
+	timeoutMs: number,
+): Promise<WaitedBatch & { clock: ManualClock; startedAt: number }> {
+	const clock = new ManualClock();
+	const startedAt = clock.now();
+	const { value, error } = await inExecution(credentials, async (ctx) => {
+		emulator.resetStats();
+		const waiter = LlamaCloudClient.open(ctx).waiter({ ...settings, clock });
+		const settled = Promise.allSettled(jobs.map(async (job, index) => await waiter.wait(job, index, timeoutMs)));
+		await clock.runUntil(settled);
+		return { outcomes: await settled, pollCount: waiter.pollCount, jobFetchCount: waiter.jobFetchCount, jobs };
+	});
+	expect(error).toBeUndefined();
+	return { ...value!, clock, startedAt };
 }
 
 interface WaitedBatch {
@@ -64,9 +83,10 @@ async function waitForBatch(
 	timeoutMs = 30_000,
 ): Promise<WaitedBatch> {
 	const { value, error } = await inExecution(credentials, async (ctx) => {
-		const jobs = await createJobs(ctx, fileIds);
+		const client = LlamaCloudClient.open(ctx);
+		const jobs = await createJobs(client, fileIds);
 		emulator.resetStats();
-		const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx), settings);
+		const waiter = client.waiter(settings);
 		const outcomes = await Promise.allSettled(
 			jobs.map(async (job, index) => await waiter.wait(job, index, timeoutMs)),
 		);
@@ -107,21 +127,21 @@ describe('BatchJobWaiter', () => {
 	});
 
 	test('splits the IDs over several list requests per round, `idsPerRequest` at a time', async () => {
-		emulator.config({ jobMs: 200 });
-		const batch = await waitForBatch(addDocuments(7), { idsPerRequest: 3, minIntervalMs: 400 });
+		const jobs = seedRunningJobs(7, { extract_result: { vendor: 'Seeded' } });
+		emulator.finishNow(jobs.map((job) => job.id));
+		const batch = await waitOnClock(jobs, { idsPerRequest: 3, minIntervalMs: 400 }, 30_000);
 		expect(finalJobs(batch).every((job) => job.status === 'COMPLETED')).toBe(true);
-		// Every job is done by the first round (0.4 s > 0.2 s): 3 + 3 + 1 IDs.
+		// Every job is done by the first round, which goes once the minimum interval has passed: 3 + 3 + 1 IDs.
+		expect(batch.clock.now() - batch.startedAt).toBe(400);
 		expect(batch.pollCount).toBe(3);
 		expect(emulator.stats().byRoute[LIST]).toBe(3);
 	});
 
 	test('follows next_page_token when the server returns fewer jobs per page than asked for', async () => {
-		emulator.config({ jobMs: 200 });
+		const jobs = seedRunningJobs(120, { extract_result: { vendor: 'Seeded' } });
+		emulator.finishNow(jobs.map((job) => job.id));
 		// The emulator caps list pages at 100 items; one request carries 120 IDs.
-		const batch = await waitForBatch(addDocuments(120), {
-			idsPerRequest: 120,
-			minIntervalMs: 1500,
-		});
+		const batch = await waitOnClock(jobs, { idsPerRequest: 120, minIntervalMs: 1500 }, 30_000);
 		expect(finalJobs(batch)).toHaveLength(120);
 		expect(batch.pollCount).toBe(2);
 		expect(emulator.stats().byRoute[LIST]).toBe(2);
@@ -137,20 +157,17 @@ describe('BatchJobWaiter', () => {
 	});
 
 	test('a completed job listed with a null result is asked for once by GET (a list may leave results out)', async () => {
-		const [seeded, normal] = emulator.seedJobs([
-			{ complete_after_ms: 300, extract_result: null },
-			{ complete_after_ms: 300, extract_result: { vendor: 'Listed' } },
-		]);
-		const { value } = await inExecution(credentials, async (ctx) => {
-			emulator.resetStats();
-			const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx));
-			return await Promise.all([waiter.wait(seeded, 0, 10_000), waiter.wait(normal, 1, 10_000)]);
-		});
-		expect(value![0]).toMatchObject({
+		const [seeded, normal] = seedRunningJobs(1, { extract_result: null }).concat(
+			seedRunningJobs(1, { extract_result: { vendor: 'Listed' } }),
+		);
+		emulator.finishNow([seeded.id, normal.id]);
+		const batch = await waitOnClock([seeded, normal], {}, 10_000);
+		const value = batch.outcomes.map((outcome) => (outcome as PromiseFulfilledResult<WaitOutcome>).value);
+		expect(value[0]).toMatchObject({
 			kind: 'final',
 			job: { id: seeded.id, status: 'COMPLETED', extract_result: null },
 		});
-		expect(value![1]).toMatchObject({
+		expect(value[1]).toMatchObject({
 			kind: 'final',
 			job: { id: normal.id, extract_result: { vendor: 'Listed' } },
 		});
@@ -160,14 +177,14 @@ describe('BatchJobWaiter', () => {
 	test('asks for a job alone when the list does not return it, and fails only that job if it is gone', async () => {
 		const fileIds = addDocuments(3, (index) => (index === 1 ? ['EMULATOR_STALL'] : []));
 		const { value } = await inExecution(credentials, async (ctx) => {
-			const jobs = await createJobs(ctx, fileIds);
-			const connection = await getConnection.call(ctx);
+			const client = LlamaCloudClient.open(ctx);
+			const jobs = await createJobs(client, fileIds);
 			// The stalled job disappears (deleted elsewhere) before the waiter first polls.
 			await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'llamaCloudApi', {
 				method: 'DELETE',
-				url: `${connection.baseUrl}/api/v2/extract/${jobs[1].id}?force=true`,
+				url: `${(await client.connect()).baseUrl}/api/v2/extract/${jobs[1].id}?force=true`,
 			});
-			const waiter = new BatchJobWaiter(ctx, connection);
+			const waiter = client.waiter();
 			return await Promise.allSettled(
 				jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)),
 			);
@@ -188,52 +205,50 @@ describe('BatchJobWaiter', () => {
 		expect(reason.httpCode).toBe('404');
 	});
 
-	test('a job that outlives its timeout comes back as timeout with its last state; the others finish', async () => {
-		const fileIds = addDocuments(2, (index) => (index === 0 ? ['EMULATOR_STALL'] : []));
-		const { value } = await inExecution(credentials, async (ctx) => {
-			const jobs = await createJobs(ctx, fileIds);
-			const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx));
-			const started = Date.now();
-			const outcomes = await Promise.all(
-				jobs.map(async (job, index) => await waiter.wait(job, index, 1200)),
-			);
-			return { jobs, outcomes, elapsed: Date.now() - started };
-		});
-		const { jobs, outcomes, elapsed } = value!;
-		expect(outcomes[0].kind).toBe('timeout');
-		expect(outcomes[0].job.id).toBe(jobs[0].id);
-		expect(outcomes[0].job.status).toBe('RUNNING');
-		expect(outcomes[1]).toMatchObject({
-			kind: 'final',
-			job: { id: jobs[1].id, status: 'COMPLETED' },
-		});
-		// It waited for the deadline, not for ever.
-		expect(elapsed).toBeGreaterThanOrEqual(1200);
-		expect(elapsed).toBeLessThan(10_000);
+	test('a job that outlives its timeout comes back as timeout with its last state, at its deadline; the others finish', async () => {
+		const [stalled, done] = seedRunningJobs(2);
+		emulator.finishNow([done.id]);
+		const batch = await waitOnClock([stalled, done], {}, 1200);
+		const [timedOut, finished] = batch.outcomes.map((outcome) => (outcome as PromiseFulfilledResult<WaitOutcome>).value);
+		expect(timedOut).toMatchObject({ kind: 'timeout', job: { id: stalled.id } });
+		expect(['PENDING', 'RUNNING']).toContain(timedOut.job.status);
+		expect(finished).toMatchObject({ kind: 'final', job: { id: done.id, status: 'COMPLETED' } });
+		// It waited exactly until the deadline, not for ever.
+		expect(batch.clock.now() - batch.startedAt).toBe(1200);
 	});
 
 	test('a job registered while the loop sleeps long for older jobs is polled soon, not at the old wake-up', async () => {
-		const [stalled, quick] = addDocuments(2, (index) => (index === 0 ? ['EMULATOR_STALL'] : []));
-		const { value } = await inExecution(credentials, async (ctx) => {
-			const [old, fresh] = await createJobs(ctx, [stalled, quick]);
-			// Age fraction 1: the old job is polled at ~0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s.
-			const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx), {
-				minIntervalMs: 100,
-				ageFraction: 1,
-				maxIntervalMs: 10_000,
-			});
+		const [old, fresh] = seedRunningJobs(2);
+		// `fresh` finished on the server long ago; the waiter learns it from its first poll.
+		emulator.finishNow([fresh.id]);
+		const clock = new ManualClock();
+		const startedAt = clock.now();
+		const { value, error } = await inExecution(credentials, async (ctx) => {
+			// Age fraction 1: the old job is polled at 0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s.
+			const waiter = LlamaCloudClient.open(ctx).waiter({ minIntervalMs: 100, ageFraction: 1, maxIntervalMs: 10_000, clock });
 			const oldDone = waiter.wait(old, 0, 4000);
-			await new Promise((resolve) => setTimeout(resolve, 1700));
-			// `fresh` finished on the server long ago; the waiter learns it from its first poll.
-			const registeredAt = Date.now();
-			const freshOutcome = await waiter.wait(fresh, 1, 6000);
-			const latency = Date.now() - registeredAt;
-			await oldDone;
-			return { freshOutcome, latency };
+			const oldPolls: number[] = [];
+			let wakeAt = await clock.nextWakeUp();
+			while (wakeAt - startedAt < 3200) {
+				oldPolls.push(wakeAt - startedAt);
+				clock.advanceTo(wakeAt);
+				wakeAt = await clock.nextWakeUp();
+			}
+			// The loop now sleeps from 1.6 s until 3.2 s.
+			const registeredAt = clock.now();
+			const freshOutcome = waiter.wait(fresh, 1, 6000);
+			const freshPollAt = await clock.nextWakeUp();
+			clock.advanceTo(freshPollAt);
+			const outcome = await freshOutcome;
+			await clock.runUntil(oldDone);
+			return { oldPolls, plannedWake: wakeAt - registeredAt, freshDelay: freshPollAt - registeredAt, outcome };
 		});
-		expect(value!.freshOutcome).toMatchObject({ kind: 'final', job: { status: 'COMPLETED' } });
-		// Without waking, the next poll would come at ~3.2 s, 1.5 s after registering.
-		expect(value!.latency).toBeLessThan(900);
+		expect(error).toBeUndefined();
+		expect(value!.oldPolls).toEqual([100, 200, 400, 800, 1600]);
+		expect(value!.plannedWake).toBe(1600);
+		// Woken for the new job: its first poll comes after the minimum interval, not 1.6 s later.
+		expect(value!.freshDelay).toBe(100);
+		expect(value!.outcome).toMatchObject({ kind: 'final', job: { id: fresh.id, status: 'COMPLETED' } });
 	});
 
 	test('a list request that fails for good fails every waiting job', async () => {
@@ -256,7 +271,9 @@ describe('BatchJobWaiter', () => {
 			route: GET_ONE,
 			action: { type: 'status', status: 503, headers: { 'x-should-retry': 'false' } },
 		});
-		const batch = await waitForBatch(addDocuments(2), { expand: ['usage'] }, 2500);
+		const jobs = seedRunningJobs(2);
+		emulator.finishNow(jobs.map((job) => job.id));
+		const batch = await waitOnClock(jobs, { expand: ['usage'] }, 2500);
 		// The jobs finished; only their usage could not be fetched. Each read was tried again on later rounds.
 		expect(emulator.stats().byRoute[GET_ONE]).toBeGreaterThanOrEqual(4);
 		for (const outcome of batch.outcomes) {
@@ -270,11 +287,10 @@ describe('BatchJobWaiter', () => {
 		const { run, thrown } = await inExecution(
 			credentials,
 			async (ctx) => {
-				const jobs = await createJobs(ctx, fileIds);
-				const waiter = new BatchJobWaiter(ctx, await getConnection.call(ctx), {
-					minIntervalMs: 100,
-					maxIntervalMs: 100,
-				});
+				const client = LlamaCloudClient.open(ctx);
+				const jobs = await createJobs(client, fileIds);
+				// The real clock: this is about n8n's cancel signal reaching the waiter's sleep.
+				const waiter = client.waiter({ minIntervalMs: 100, maxIntervalMs: 100 });
 				return await Promise.all(
 					jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)),
 				);

@@ -3,14 +3,13 @@
  * schedule and Retry-After parsing.
  */
 import { isFinalStatus } from '../../nodes/shared/contract';
-import { isJobFor } from '../../nodes/shared/jobs';
+import { echoMatches, isJobFor } from '../../nodes/shared/jobCreate';
 import {
 	attemptsRemain,
 	backoffDelayMs,
 	countFailure,
 	decideRetry,
 	DEFAULT_RETRY_POLICY,
-	echoMatches,
 	nextDelayMs,
 	parseRetryAfterMs,
 	planNextStep,

@@ -4,7 +4,7 @@
  * A few cases also run through the node in a real workflow, to show the node applies the rule it is judged by here.
  */
 import { US_BASE_URL, EU_BASE_URL } from '../../credentials/LlamaCloudApi.credentials';
-import { MAX_EXTRACT_BYTES, MAX_UPLOAD_BYTES } from '../../nodes/shared/input';
+import { MAX_EXTRACT_BYTES, MAX_UPLOAD_BYTES } from '../../nodes/shared/fileChecks';
 import { findSchemaProblem } from '../../nodes/shared/schema';
 import { EXTRACTION_TARGETS, PARSE_TIERS, TIERS } from '../../nodes/shared/contract';
 import {

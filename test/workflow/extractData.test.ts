@@ -224,6 +224,30 @@ describe('Extract Data', () => {
 		expect(error?.description).toMatch(/Check for a missing quote, comma or brace/);
 	});
 
+	test('Max Concurrent Jobs from an expression that gives no number stops with an error naming the option, before any upload', async () => {
+		const uploadsBefore = emulator.stats().byRoute['POST /api/v1/beta/files'] ?? 0;
+		const { items, error } = await runNode({
+			parameters: { ...baseParameters, options: { maxConcurrency: '={{ $json.parallel }}' } },
+			credentials,
+			input: [binaryItem(Buffer.from(makeInvoiceText(SAMPLE_INVOICES[0])), 'a.txt', 'text/plain', 'data', { parallel: 'five' })],
+		});
+		expect(items).toHaveLength(0);
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe('The "Max Concurrent Jobs" option on item 0 must be a number, but its expression gave "five"');
+		expect(error?.description).toBe('Set Options › Max Concurrent Jobs to a whole number from 1 to 100, or fix its expression.');
+		expect(emulator.stats().byRoute['POST /api/v1/beta/files'] ?? 0).toBe(uploadsBefore);
+	});
+
+	test('Max Concurrent Jobs from an expression that gives a number as text is used', async () => {
+		const { items, error } = await runNode({
+			parameters: { ...baseParameters, options: { maxConcurrency: '={{ $json.parallel }}' } },
+			credentials,
+			input: [binaryItem(Buffer.from(makeInvoiceText(SAMPLE_INVOICES[1])), 'b.txt', 'text/plain', 'data', { parallel: '2' })],
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json.vendor).toBe(SAMPLE_INVOICES[1].vendor);
+	});
+
 	test('Continue On Fail isolates the failing item and keeps order and pairing', async () => {
 		const good = binaryItem(await makeInvoicePdf(SAMPLE_INVOICES[0]), 'a.pdf', 'application/pdf');
 		const missing = { json: { note: 'no attachment' } };

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { runPerItem } from '../../shared/batch';
+import { LlamaCloudClient } from '../../shared/client';
 import { resources } from './resources';
 
 /** Picks the operation for `resource:operation`; one Continue On Fail policy for all of them (shared/batch.ts). */
@@ -16,11 +17,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			{ description: 'Open the node and pick the resource and operation again.' },
 		);
 	}
-	if ('executeBatch' in operation) return [await operation.executeBatch.call(this)];
+	// One client for the whole run: the credential is read once, and items share locks and owned IDs.
+	const client = LlamaCloudClient.open(this);
+	if ('executeBatch' in operation) return [await operation.executeBatch.call(this, client)];
 	const items = this.getInputData();
 	return [
 		await runPerItem(this, items.length, 1, async (itemIndex) => {
-			const results = await operation.execute.call(this, itemIndex);
+			const results = await operation.execute.call(this, client, itemIndex);
 			return results.map((result) => ({ ...result, pairedItem: result.pairedItem ?? { item: itemIndex } }));
 		}),
 	];

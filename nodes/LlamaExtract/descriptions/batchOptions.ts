@@ -1,4 +1,5 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 /**
  * Default Max Concurrent Jobs. Each item costs one upload and one create; status polls are shared by the whole batch
@@ -19,6 +20,20 @@ export const maxConcurrencyOption: INodeProperties = {
 	description: 'How many items are processed at the same time. Lower it if LlamaCloud answers 429 (rate limited).',
 };
 
-export function readConcurrency(options: IDataObject): number {
-	return Math.max(1, Math.floor(Number(options.maxConcurrency ?? DEFAULT_MAX_CONCURRENT_JOBS)) || 1);
+/**
+ * Max Concurrent Jobs, at least 1. An expression that yields no number is refused by name: guessing a value would
+ * hide the mistake, and a batch's pace and rate limits depend on it.
+ */
+export function readConcurrency(this: IExecuteFunctions, options: IDataObject): number {
+	const raw = options.maxConcurrency;
+	if (raw === undefined || raw === null || raw === '') return DEFAULT_MAX_CONCURRENT_JOBS;
+	const value = Number(raw);
+	if (typeof raw === 'boolean' || !Number.isFinite(value)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The "Max Concurrent Jobs" option on item 0 must be a number, but its expression gave ${JSON.stringify(raw)}`,
+			{ itemIndex: 0, description: 'Set Options › Max Concurrent Jobs to a whole number from 1 to 100, or fix its expression.' },
+		);
+	}
+	return Math.max(1, Math.floor(value));
 }

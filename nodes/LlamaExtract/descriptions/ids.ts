@@ -1,7 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { checkId } from '../../shared/rules';
+import { requireId } from '../../shared/fileChecks';
 
 export function jobIdParameter(description: string): INodeProperties {
 	return {
@@ -33,13 +32,7 @@ export function readId(
 	parameterLabel: string,
 	kind: 'extractJob' | 'file',
 ): string {
-	const checked = checkId(this.getNodeParameter(parameterName, itemIndex, ''), [kind]);
-	if ('id' in checked) return checked.id;
-	const message =
-		checked.problem === 'empty'
-			? `The "${parameterLabel}" parameter is empty on item ${itemIndex}`
-			: `The "${parameterLabel}" on item ${itemIndex} ${checked.message}`;
-	throw new NodeOperationError(this.getNode(), message, { itemIndex, description: checked.hint });
+	return requireId(this.getNode(), this.getNodeParameter(parameterName, itemIndex, ''), [kind], parameterLabel, itemIndex);
 }
 
 /** Accepts `a, b` text or an array from an expression. */

@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { EXPAND_VALUES, type ExtractConfiguration, type ExtractV2Job } from '../../shared/contract';
-import { getExtractJob } from '../../shared/jobs';
+import { EXPAND_VALUES, type ExtractV2Job } from '../../shared/contract';
 import { jobToItemsJson } from '../../shared/output';
-import type { LlamaCloudConnection } from '../../shared/transport';
-import { wantsFieldMetadata } from './jobRequest';
+import { maxConcurrencyOption } from './batchOptions';
+import { waitOptions } from './waitOptions';
 
 export const simplifyParameter: INodeProperties = {
 	displayName: 'Simplify',
@@ -53,22 +52,13 @@ export const keepBinaryOption: INodeProperties = {
 	description: 'Whether to pass the input binary data through to the output item',
 };
 
-/**
- * Completed jobs that asked for citations or confidence need `extract_metadata`; when the status poll did not
- * carry it, one GET with `expand=extract_metadata` fetches it.
- */
-export async function withFieldMetadata(
-	this: IExecuteFunctions,
-	job: ExtractV2Job,
-	itemIndex: number,
-	connection: LlamaCloudConnection,
-	requested?: ExtractConfiguration,
-): Promise<ExtractV2Job> {
-	if (job.status !== 'COMPLETED' || job.extract_metadata?.field_metadata) return job;
-	if (!wantsFieldMetadata(requested ?? job.configuration)) return job;
-	const full = await getExtractJob.call(this, job.id, { expand: ['extract_metadata'], itemIndex }, connection);
-	return { ...job, ...full, configuration: full.configuration ?? job.configuration ?? requested };
-}
+/** The Options of the operations that wait for a job and output its result (Extract Data, Wait for Completion). */
+export const waitForResultOptions: INodeProperties[] = [
+	keepBinaryOption,
+	maxConcurrencyOption,
+	splitIntoItemsOption,
+	...waitOptions,
+];
 
 /** Items for one finished job, each paired to its source item, with the input binary unless turned off. */
 export function jobOutputItems(

@@ -1,10 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ExtractConfiguration } from '../../shared/contract';
-import type { CreateJobInput } from '../../shared/jobs';
-import type { LlamaCloudConnection } from '../../shared/transport';
 import { extractSettingsOptions, readExtractSettings } from './extractOptions';
-import { fileInputProperties, resolveFileInput } from './fileInput';
+import { fileInputProperties } from './fileInput';
 import { resolveSchemaSource, schemaSourceProperties } from './schemaSource';
 
 /** What a new extract job needs: the document, the schema (or saved configuration) and the v2 settings. */
@@ -34,19 +32,6 @@ export function readJobConfiguration(this: IExecuteFunctions, itemIndex: number)
 		this.getNodeParameter('extractSettings', itemIndex, {}) as IDataObject,
 	);
 	return { configuration: { ...settings, data_schema: schema.dataSchema } };
-}
-
-/** Checks everything the user typed, then uploads (or checks) the document: the body of `POST /api/v2/extract`. */
-export async function prepareJobRequest(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	connection: LlamaCloudConnection,
-): Promise<CreateJobInput> {
-	const config = readJobConfiguration.call(this, itemIndex);
-	const fileInput = await resolveFileInput.call(this, itemIndex, connection);
-	return 'configurationId' in config
-		? { fileInput, configurationId: config.configurationId, itemIndex }
-		: { fileInput, configuration: config.configuration, itemIndex };
 }
 
 /** Whether the job asked for citations or confidence, so its metadata must reach the output. */

@@ -11,7 +11,7 @@ import {
 	type JsonSchema,
 	type SchemaResult,
 } from '../../shared/schema';
-import { configurationLocator } from './configurationLocator';
+import { configurationLocator } from '../../shared/configurationPicker';
 
 const FIELD_TYPE_OPTIONS = [
 	{ name: 'Array of Objects', value: 'arrayOfObjects', description: 'A list such as line items; add its sub-fields' },

@@ -6,9 +6,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ConfigurationResponse } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { buildParameters, settingsParameter } from './shared';
 
 const properties: INodeProperties[] = [
@@ -28,7 +27,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['configuration'], operation: ['create'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const name = String(this.getNodeParameter('name', itemIndex, '') ?? '').trim();
 	if (!name || name.length > 255) {
 		throw new NodeOperationError(
@@ -40,8 +39,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const schema = resolveSchemaSource.call(this, itemIndex);
 	if (!('dataSchema' in schema)) throw new NodeOperationError(this.getNode(), 'A configuration needs a schema', { itemIndex });
 	const parameters = buildParameters.call(this, itemIndex, schema.dataSchema);
-	const saved = await apiRequest.call(
-		this,
+	const saved = await client.request(
 		{
 			method: 'POST',
 			path: '/api/v1/beta/configurations',

@@ -4,18 +4,17 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { apiRequest } from '../../../shared/transport';
-import { configurationLocator } from '../../descriptions/configurationLocator';
+import { configurationLocator } from '../../../shared/configurationPicker';
 import { readConfigurationId } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { configurationPath, notFoundHint } from './shared';
 
 const properties: INodeProperties[] = [configurationLocator];
 
 export const description = showFor({ show: { resource: ['configuration'], operation: ['delete'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readConfigurationId.call(this, itemIndex);
-	await apiRequest.call(this, { method: 'DELETE', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) });
+	await client.request({ method: 'DELETE', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) });
 	return [{ json: { id, deleted: true }, pairedItem: { item: itemIndex } }];
 }

@@ -5,20 +5,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ConfigurationResponse } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
-import { configurationLocator } from '../../descriptions/configurationLocator';
+import { configurationLocator } from '../../../shared/configurationPicker';
 import { readConfigurationId } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { configurationPath, notFoundHint } from './shared';
 
 const properties: INodeProperties[] = [configurationLocator];
 
 export const description = showFor({ show: { resource: ['configuration'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readConfigurationId.call(this, itemIndex);
-	const configuration = await apiRequest.call(
-		this,
+	const configuration = await client.request(
 		{ method: 'GET', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) },
 		ConfigurationResponse,
 	);

@@ -5,9 +5,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ConfigurationResponse } from '../../../shared/contract';
-import { apiRequestAllItems } from '../../../shared/transport';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { PRODUCT_TYPE } from './shared';
 
 const properties: INodeProperties[] = [
@@ -40,11 +39,10 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['configuration'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const configurations = await apiRequestAllItems.call(
-		this,
+	const configurations = await client.list(
 		{
 			method: 'GET',
 			path: '/api/v1/beta/configurations',

@@ -8,10 +8,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { ConfigurationResponse } from '../../../shared/contract';
 import type { JsonSchema } from '../../../shared/schema';
-import { apiRequest } from '../../../shared/transport';
-import { configurationLocator } from '../../descriptions/configurationLocator';
+import { configurationLocator } from '../../../shared/configurationPicker';
 import { readConfigurationId, resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { buildParameters, configurationPath, notFoundHint, PRODUCT_TYPE, settingsParameter } from './shared';
 
 const [schemaSourceParameter, ...schemaDetails] = schemaSourceProperties({ allowConfiguration: false });
@@ -43,7 +42,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['configuration'], operation: ['update'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = readConfigurationId.call(this, itemIndex);
 	const newName = String(this.getNodeParameter('newName', itemIndex, '') ?? '').trim();
 	if (newName.length > 255) {
@@ -55,8 +54,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const keepSchema = this.getNodeParameter('schemaSource', itemIndex) === 'keep';
 	const newSchema = keepSchema ? undefined : resolveSchemaSource.call(this, itemIndex);
 
-	const current = await apiRequest.call(
-		this,
+	const current = await client.request(
 		{ method: 'GET', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) },
 		ConfigurationResponse,
 	);
@@ -71,8 +69,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const dataSchema =
 		newSchema && 'dataSchema' in newSchema ? newSchema.dataSchema : (currentParameters.data_schema as JsonSchema);
 	const parameters = buildParameters.call(this, itemIndex, dataSchema, currentParameters);
-	const updated = await apiRequest.call(
-		this,
+	const updated = await client.request(
 		{
 			method: 'PUT',
 			path: configurationPath(id),

@@ -9,10 +9,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { attachJobId } from '../../../shared/batch';
 import { ExtractV2Job, isFinalStatus } from '../../../shared/contract';
-import { getExtractJob } from '../../../shared/jobs';
-import { parseBody, sendRaw, toApiError, type ApiCall } from '../../../shared/transport';
 import { jobIdParameter, readId } from '../../descriptions/ids';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 
 const properties: INodeProperties[] = [jobIdParameter('ID of the pending or running extract job to cancel (starts with ext-)')];
 
@@ -31,27 +29,31 @@ function alreadyFinished(ctx: IExecuteFunctions, job: ExtractV2Job, itemIndex: n
 	);
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const jobId = readId.call(this, itemIndex, 'jobId', 'Job ID', 'extractJob');
-	const current = await getExtractJob.call(this, jobId, { itemIndex });
+	const current = await client.getJob(jobId, { itemIndex });
 	if (isFinalStatus(current.status)) throw alreadyFinished(this, current, itemIndex);
-	const call: ApiCall = {
-		method: 'POST',
-		path: `/api/v2/extract/${encodeURIComponent(jobId)}/cancel`,
-		itemIndex,
-		// Cancelling twice ends the same way, so a lost answer may be retried.
-		retry: 'safe',
-		notFoundHint: `No extract job "${jobId}" exists in this project and region. Extract job IDs start with ext-.`,
-	};
-	const response = await sendRaw.call(this, call);
-	if (response.statusCode < 400) {
-		const job = parseBody(this, response.body, ExtractV2Job, call);
-		return [{ json: job as IDataObject, pairedItem: { item: itemIndex } }];
+	let job: ExtractV2Job;
+	try {
+		job = await client.request(
+			{
+				method: 'POST',
+				path: `/api/v2/extract/${encodeURIComponent(jobId)}/cancel`,
+				itemIndex,
+				// Cancelling twice ends the same way, so a lost answer may be retried.
+				retry: 'safe',
+				notFoundHint: `No extract job "${jobId}" exists in this project and region. Extract job IDs start with ext-.`,
+			},
+			ExtractV2Job,
+		);
+	} catch (error) {
+		// The job may have finished between the look and the cancel.
+		const status = Number((error as { httpCode?: string }).httpCode);
+		if (status >= 400 && status < 500 && status !== 404) {
+			const now = await client.getJob(jobId, { itemIndex });
+			if (isFinalStatus(now.status)) throw alreadyFinished(this, now, itemIndex);
+		}
+		throw attachJobId(error, jobId);
 	}
-	// The job may have finished between the look and the cancel.
-	if (response.statusCode !== 404 && response.statusCode < 500) {
-		const now = await getExtractJob.call(this, jobId, { itemIndex });
-		if (isFinalStatus(now.status)) throw alreadyFinished(this, now, itemIndex);
-	}
-	throw attachJobId(toApiError(this, response, call), jobId);
+	return [{ json: job as IDataObject, pairedItem: { item: itemIndex } }];
 }

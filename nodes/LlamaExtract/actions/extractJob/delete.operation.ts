@@ -9,9 +9,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { attachJobId } from '../../../shared/batch';
 import { isFinalStatus } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
 import { jobIdParameter, readId } from '../../descriptions/ids';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 
 const properties: INodeProperties[] = [
 	jobIdParameter('ID of the extract job to delete with its result (starts with ext-). Cancel a running job first.'),
@@ -19,11 +18,10 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['delete'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const jobId = readId.call(this, itemIndex, 'jobId', 'Job ID', 'extractJob');
 	const notFoundHint = `No extract job "${jobId}" exists in this project and region. It may already be deleted.`;
-	const current = await apiRequest.call(
-		this,
+	const current = await client.request(
 		{ method: 'GET', path: `/api/v2/extract/${encodeURIComponent(jobId)}`, itemIndex, notFoundHint },
 	);
 	const status = String((current as { status?: unknown })?.status ?? '');
@@ -36,6 +34,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			jobId,
 		);
 	}
-	await apiRequest.call(this, { method: 'DELETE', path: `/api/v2/extract/${encodeURIComponent(jobId)}`, itemIndex, notFoundHint });
+	await client.request({ method: 'DELETE', path: `/api/v2/extract/${encodeURIComponent(jobId)}`, itemIndex, notFoundHint });
 	return [{ json: { job_id: jobId, deleted: true }, pairedItem: { item: itemIndex } }];
 }

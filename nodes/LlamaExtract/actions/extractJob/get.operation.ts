@@ -5,7 +5,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { EXPAND_VALUES } from '../../../shared/contract';
-import { getExtractJob } from '../../../shared/jobs';
 import { readId, jobIdParameter } from '../../descriptions/ids';
 import {
 	expandOption,
@@ -14,38 +13,31 @@ import {
 	simplifyParameter,
 	splitIntoItemsOption,
 } from '../../descriptions/jobOutput';
-import { showFor } from '../common';
+import { type Client, optionsCollection, showFor } from '../common';
 
 const properties: INodeProperties[] = [
 	jobIdParameter('ID of the extract job (starts with ext-)'),
 	simplifyParameter,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			expandOption(
-				EXPAND_VALUES,
-				'Extra details to include. With Simplify on, citations and confidence are always fetched.',
-			),
-			keepBinaryOption,
-			splitIntoItemsOption,
-		],
-	},
+	optionsCollection([
+		expandOption(
+			EXPAND_VALUES,
+			'Extra details to include. With Simplify on, citations and confidence are always fetched.',
+		),
+		keepBinaryOption,
+		splitIntoItemsOption,
+	]),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const jobId = readId.call(this, itemIndex, 'jobId', 'Job ID', 'extractJob');
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const expand = new Set((options.expand as string[] | undefined) ?? []);
 	// Simplified output shows citations and confidence beside the fields, so it needs them.
 	if (simplify) expand.add('extract_metadata');
-	const job = await getExtractJob.call(this, jobId, { expand: [...expand], itemIndex });
+	const job = await client.getJob(jobId, { expand: [...expand], itemIndex });
 	return jobOutputItems.call(this, job, itemIndex, {
 		simplify,
 		splitIntoItems: options.splitIntoItems === true,

@@ -6,13 +6,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ExtractV2Job, JOB_STATUSES, LIST_EXPAND_VALUES } from '../../../shared/contract';
-import { apiRequestAllItems, type Query } from '../../../shared/transport';
-import { configurationLocator } from '../../descriptions/configurationLocator';
+import type { Query } from '../../../shared/transport';
+import { configurationLocator } from '../../../shared/configurationPicker';
 import { expandOption } from '../../descriptions/jobOutput';
 import { splitList } from '../../descriptions/ids';
 import { checkConfigurationId } from '../../descriptions/schemaSource';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { showFor } from '../common';
+import { type Client, optionsCollection, showFor } from '../common';
 
 const STATUS_LABELS: Record<(typeof JOB_STATUSES)[number], string> = {
 	PENDING: 'Pending',
@@ -91,14 +91,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [expandOption(LIST_EXPAND_VALUES, 'Extra details to include with each job')],
-	},
+	optionsCollection([expandOption(LIST_EXPAND_VALUES, 'Extra details to include with each job')]),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['getAll'] } }, properties);
@@ -115,7 +108,7 @@ function isoDate(this: IExecuteFunctions, value: unknown, label: string, itemInd
 	return new Date(millis).toISOString();
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -133,8 +126,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const jobIds = splitList(filters.jobIds);
 	if (jobIds.length > 0) query.job_ids = jobIds;
-	const jobs = await apiRequestAllItems.call(
-		this,
+	const jobs = await client.list(
 		{ method: 'GET', path: '/api/v2/extract', query, itemIndex },
 		ExtractV2Job,
 		{ limit },

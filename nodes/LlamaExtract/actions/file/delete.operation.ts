@@ -4,17 +4,16 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { apiRequest } from '../../../shared/transport';
 import { fileIdParameter, readId } from '../../descriptions/ids';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 
 const properties: INodeProperties[] = [fileIdParameter];
 
 export const description = showFor({ show: { resource: ['file'], operation: ['delete'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const fileId = readId.call(this, itemIndex, 'fileId', 'File ID', 'file');
-	await apiRequest.call(this, {
+	await client.request({
 		method: 'DELETE',
 		path: `/api/v1/beta/files/${encodeURIComponent(fileId)}`,
 		itemIndex,

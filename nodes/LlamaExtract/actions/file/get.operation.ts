@@ -5,9 +5,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { FileV2 } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
 import { fileIdParameter, readId } from '../../descriptions/ids';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 
 const properties: INodeProperties[] = [
 	fileIdParameter,
@@ -22,11 +21,10 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['file'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const fileId = readId.call(this, itemIndex, 'fileId', 'File ID', 'file');
 	const includeDownloadUrl = this.getNodeParameter('includeDownloadUrl', itemIndex, false) as boolean;
-	const file = await apiRequest.call(
-		this,
+	const file = await client.request(
 		{
 			method: 'GET',
 			path: `/api/v1/beta/files/${encodeURIComponent(fileId)}`,

@@ -5,10 +5,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { FileV2 } from '../../../shared/contract';
-import { apiRequestAllItems, type Query } from '../../../shared/transport';
+import type { Query } from '../../../shared/transport';
 import { splitList } from '../../descriptions/ids';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 
 const properties: INodeProperties[] = [
 	...returnAllProperties,
@@ -48,7 +48,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['file'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const query: Query = {
@@ -57,8 +57,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	};
 	const fileIds = splitList(filters.fileIds);
 	if (fileIds.length > 0) query.file_ids = fileIds;
-	const files = await apiRequestAllItems.call(
-		this,
+	const files = await client.list(
 		{ method: 'GET', path: '/api/v1/beta/files', query, itemIndex },
 		FileV2,
 		{ limit },

@@ -5,10 +5,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { FILE_PURPOSES } from '../../../shared/contract';
-import { downloadFromUrl, MAX_UPLOAD_BYTES, uploadBinaryFile, uploadFileBytes } from '../../../shared/input';
+import { downloadFromUrl } from '../../../shared/download';
+import { MAX_UPLOAD_BYTES } from '../../../shared/fileChecks';
 import { fileInputProperties } from '../../descriptions/fileInput';
 import { keepBinaryOption } from '../../descriptions/jobOutput';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 
 const PURPOSE_LABELS: Record<(typeof FILE_PURPOSES)[number], string> = {
 	agent_app: 'Agent App',
@@ -62,7 +63,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['file'], operation: ['upload'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const inputType = this.getNodeParameter('inputType', itemIndex) as string;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const upload = {
@@ -70,21 +71,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		maxBytes: MAX_UPLOAD_BYTES,
 		externalFileId: options.externalFileId ? String(options.externalFileId).trim() : undefined,
 	};
-	const file =
-		inputType === 'url'
-			? await uploadFileBytes.call(
-					this,
-					itemIndex,
-					await downloadFromUrl.call(
-						this,
-						itemIndex,
-						String(this.getNodeParameter('url', itemIndex, '') ?? ''),
-						'Document URL',
-						MAX_UPLOAD_BYTES,
-					),
-					upload,
-				)
-			: await uploadBinaryFile.call(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string, upload);
+	let file;
+	if (inputType === 'url') {
+		const url = String(this.getNodeParameter('url', itemIndex, '') ?? '');
+		file = await client.uploadBytes(itemIndex, await downloadFromUrl.call(this, itemIndex, url, 'Document URL', MAX_UPLOAD_BYTES), upload);
+	} else {
+		file = await client.uploadBinary(itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string, upload);
+	}
 	const binary = options.keepBinary === false ? undefined : this.getInputData()[itemIndex]?.binary;
 	return [{ json: file as IDataObject, pairedItem: { item: itemIndex }, ...(binary ? { binary } : {}) }];
 }

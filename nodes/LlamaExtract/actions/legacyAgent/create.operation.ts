@@ -6,9 +6,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import { V1ExtractAgent } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { agentToJson, readV1Config, V1_BASE, v1ConfigParameter } from './shared';
 
 const properties: INodeProperties[] = [
@@ -27,7 +26,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['create'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const name = String(this.getNodeParameter('name', itemIndex, '') ?? '').trim();
 	if (!name) {
 		throw new NodeOperationError(this.getNode(), `The "Name" parameter is empty on item ${itemIndex}`, {
@@ -37,8 +36,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const schema = resolveSchemaSource.call(this, itemIndex);
 	const dataSchema = 'dataSchema' in schema ? schema.dataSchema : {};
-	const agent = await apiRequest.call(
-		this,
+	const agent = await client.request(
 		{
 			method: 'POST',
 			path: `${V1_BASE}/extraction-agents`,

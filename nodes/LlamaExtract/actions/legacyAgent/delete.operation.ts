@@ -4,17 +4,16 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { apiRequest } from '../../../shared/transport';
 import { agentLocator } from '../../descriptions/agentLocator';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { agentNotFoundHint, agentPath, readAgentId } from './shared';
 
 const properties: INodeProperties[] = [agentLocator];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['delete'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const agentId = readAgentId.call(this, itemIndex);
-	await apiRequest.call(this, { method: 'DELETE', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) });
+	await client.request({ method: 'DELETE', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) });
 	return [{ json: { id: agentId, deleted: true }, pairedItem: { item: itemIndex } }];
 }

@@ -5,19 +5,17 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { V1ExtractAgent } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
 import { agentLocator } from '../../descriptions/agentLocator';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { agentNotFoundHint, agentPath, agentToJson, readAgentId } from './shared';
 
 const properties: INodeProperties[] = [agentLocator];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const agentId = readAgentId.call(this, itemIndex);
-	const agent = await apiRequest.call(
-		this,
+	const agent = await client.request(
 		{ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
 		V1ExtractAgent,
 	);

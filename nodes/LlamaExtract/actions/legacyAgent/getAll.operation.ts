@@ -5,19 +5,17 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { V1ExtractAgent } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { agentToJson, V1_BASE } from './shared';
 
 const properties: INodeProperties[] = [...returnAllProperties];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
-	const agents: V1ExtractAgent[] = await apiRequest.call(
-		this,
+	const agents: V1ExtractAgent[] = await client.request(
 		{ method: 'GET', path: `${V1_BASE}/extraction-agents`, itemIndex },
 		V1ExtractAgent.array(),
 	);

@@ -4,16 +4,16 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { checkV1Id, describeV1Status, getV1Job, v1JobIdParameter } from './shared';
 
 const properties: INodeProperties[] = [v1JobIdParameter];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['getJob'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const jobId = checkV1Id.call(this, this.getNodeParameter('jobId', itemIndex, ''), 'Job ID', 'job', itemIndex);
-	const job = await getV1Job.call(this, jobId, itemIndex);
+	const job = await getV1Job.call(this, client, jobId, itemIndex);
 	return [
 		{
 			json: { ...(job as IDataObject), _llamaextract: { job_id: job.id, status: job.status, ...describeV1Status(job.status) } },

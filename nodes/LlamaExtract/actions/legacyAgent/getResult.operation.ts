@@ -8,17 +8,17 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { attachJobId } from '../../../shared/batch';
 import { simplifyParameter } from '../../descriptions/jobOutput';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { checkV1Id, describeV1Status, failedV1JobError, getV1Job, getV1Result, v1JobIdParameter, v1ResultToJson } from './shared';
 
 const properties: INodeProperties[] = [v1JobIdParameter, simplifyParameter];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['getResult'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const jobId = checkV1Id.call(this, this.getNodeParameter('jobId', itemIndex, ''), 'Job ID', 'job', itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-	const job = await getV1Job.call(this, jobId, itemIndex);
+	const job = await getV1Job.call(this, client, jobId, itemIndex);
 	const status = describeV1Status(job.status);
 	if (!status.finished) {
 		throw attachJobId(
@@ -30,6 +30,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		);
 	}
 	if (!status.succeeded) throw failedV1JobError(this, job, itemIndex);
-	const result = await getV1Result.call(this, job.id, itemIndex);
+	const result = await getV1Result.call(this, client, job.id, itemIndex);
 	return [{ json: v1ResultToJson(job, result, simplify), pairedItem: { item: itemIndex } }];
 }

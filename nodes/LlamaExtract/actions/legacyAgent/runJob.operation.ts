@@ -7,20 +7,19 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { attachJobId, runPerItem } from '../../../shared/batch';
+import { attachJobId } from '../../../shared/batch';
 import { V1ExtractJob } from '../../../shared/contract';
-import { fileNameFor, MAX_EXTRACT_BYTES, requireBinary } from '../../../shared/input';
+import { checkFileSize, fileNameFor, MAX_EXTRACT_BYTES, requireBinary } from '../../../shared/fileChecks';
 import { bufferedMultipartBody, multipartEnvelope } from '../../../shared/multipart';
-import { apiRequest, getConnection, type LlamaCloudConnection } from '../../../shared/transport';
 import { agentLocator } from '../../descriptions/agentLocator';
-import { maxConcurrencyOption, readConcurrency } from '../../descriptions/batchOptions';
+import { maxConcurrencyOption } from '../../descriptions/batchOptions';
 import { keepBinaryOption, simplifyParameter } from '../../descriptions/jobOutput';
 import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
-import { showFor } from '../common';
+import { type Client, optionsCollection, runBatch, showFor } from '../common';
+import { settleJob, V1_JOB } from '../finishJob';
 import {
 	agentNotFoundHint,
 	describeV1Status,
-	failedV1JobError,
 	getV1Result,
 	readAgentId,
 	V1_BASE,
@@ -63,24 +62,12 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { inputType: ['fileId'] } },
 	},
 	simplifyParameter,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [keepBinaryOption, maxConcurrencyOption, ...waitOptions],
-	},
+	optionsCollection([keepBinaryOption, maxConcurrencyOption, ...waitOptions]),
 ];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['runJob'] } }, properties);
 
-async function startJob(
-	this: IExecuteFunctions,
-	agentId: string,
-	itemIndex: number,
-	connection: LlamaCloudConnection,
-): Promise<V1ExtractJob> {
+async function startJob(this: IExecuteFunctions, client: Client, agentId: string, itemIndex: number): Promise<V1ExtractJob> {
 	const inputType = this.getNodeParameter('inputType', itemIndex) as string;
 	if (inputType === 'fileId') {
 		const fileId = String(this.getNodeParameter('fileId', itemIndex, '') ?? '').trim();
@@ -90,8 +77,7 @@ async function startJob(
 				description: 'Enter the ID of a file in LlamaCloud, for example from File › Upload.',
 			});
 		}
-		return await apiRequest.call(
-			this,
+		return await client.request(
 			{
 				method: 'POST',
 				path: `${V1_BASE}/jobs`,
@@ -100,34 +86,20 @@ async function startJob(
 				notFoundHint: `The agent or the file "${fileId}" was not found in this project and region.`,
 			},
 			V1ExtractJob,
-			connection,
 		);
 	}
 	// v1 takes the document in the job request itself; legacy files are small enough to send from memory.
 	const binaryPropertyName = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
 	const binary = requireBinary.call(this, itemIndex, binaryPropertyName);
 	const data = await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
-	if (data.length === 0 || data.length > MAX_EXTRACT_BYTES) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The file "${fileNameFor(binary)}" on item ${itemIndex} is ${data.length === 0 ? 'empty' : `${(data.length / 1048576).toFixed(1)} MB`}`,
-			{
-				itemIndex,
-				description:
-					data.length === 0
-						? 'Check the node that produced the file; it may have failed to download it.'
-						: `LlamaExtract accepts at most ${MAX_EXTRACT_BYTES / 1048576} MB. Split or compress the document.`,
-			},
-		);
-	}
+	checkFileSize(this.getNode(), `The file "${fileNameFor(binary)}"`, itemIndex, data.length, MAX_EXTRACT_BYTES);
 	const envelope = multipartEnvelope([['extraction_agent_id', agentId]], {
 		fieldName: 'file',
 		fileName: fileNameFor(binary),
 		mimeType: binary.mimeType || 'application/octet-stream',
 	});
 	const body = bufferedMultipartBody(envelope, data);
-	return await apiRequest.call(
-		this,
+	return await client.request(
 		{
 			method: 'POST',
 			path: `${V1_BASE}/jobs/file`,
@@ -138,40 +110,23 @@ async function startJob(
 			notFoundHint: agentNotFoundHint(agentId),
 		},
 		V1ExtractJob,
-		connection,
 	);
 }
 
-export async function executeBatch(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+export async function executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const concurrency = readConcurrency(this.getNodeParameter('options', 0, {}) as IDataObject);
-	const connection = await getConnection.call(this, 0);
-	return await runPerItem(this, items.length, concurrency, async (itemIndex) => {
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return await runBatch.call(this, async (itemIndex, options) => {
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, options);
 		const agentId = readAgentId.call(this, itemIndex);
-		const created = await startJob.call(this, agentId, itemIndex, connection);
+		const created = await startJob.call(this, client, agentId, itemIndex);
 		let json: IDataObject;
 		try {
-			const { job, timedOut } = await waitForV1Job.call(this, created, itemIndex, timeoutMs, connection);
-			if (timedOut) {
-				if (options.onTimeout === 'error') {
-					throw new NodeOperationError(
-						this.getNode(),
-						`v1 extraction job ${job.id} is still ${job.status} after ${Math.round(timeoutMs / 1000)} s`,
-						{
-							itemIndex,
-							description: `The job keeps running in LlamaCloud. Read it later with Legacy Agent (V1) › Get Result and Job ID ${job.id}, or raise Wait Timeout.`,
-						},
-					);
-				}
-				json = v1ResultToJson(job, undefined, simplify);
-			} else if (describeV1Status(job.status).succeeded) {
-				json = v1ResultToJson(job, await getV1Result.call(this, job.id, itemIndex, connection), simplify);
-			} else {
-				throw failedV1JobError(this, job, itemIndex);
-			}
+			const { job, timedOut } = await waitForV1Job.call(this, client, created, itemIndex, timeoutMs);
+			const end = { job, timedOut, succeeded: describeV1Status(job.status).succeeded === true, reason: job.error };
+			const settled = settleJob(this, end, { itemIndex, timeoutMs, onTimeout: options.onTimeout, wording: V1_JOB });
+			const result = settled === 'succeeded' ? await getV1Result.call(this, client, job.id, itemIndex) : undefined;
+			json = v1ResultToJson(job, result, simplify);
 		} catch (error) {
 			throw attachJobId(error, created.id);
 		}

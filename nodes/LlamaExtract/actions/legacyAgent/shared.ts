@@ -13,13 +13,14 @@ import {
 	V1ExtractResult,
 	type V1ExtractAgent,
 } from '../../../shared/contract';
-import { nextPollDelay } from '../../../shared/jobs';
+import type { LlamaCloudClient } from '../../../shared/client';
 import { fieldInfoTree, minConfidence } from '../../../shared/output';
-import { apiRequest, type LlamaCloudConnection } from '../../../shared/transport';
+import { UUID_PATTERN } from '../../../shared/rules';
+import { nextPollDelay } from '../../../shared/schedule';
+import { endedJobError, V1_JOB } from '../finishJob';
 
 export const V1_BASE = '/api/v1/extraction';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The v1 `ExtractConfig` fields users set most; the rest keep the server defaults. */
 export const v1ConfigParameter: INodeProperties = {
@@ -136,7 +137,7 @@ export function checkV1Id(this: IExecuteFunctions, value: unknown, label: string
 					: 'Enter a v1 job ID (a UUID), e.g. "_llamaextract.job_id" from Run Job.',
 		});
 	}
-	if (!UUID.test(id)) {
+	if (!UUID_PATTERN.test(id)) {
 		const isV2 = Object.values(ID_PREFIX).some((prefix) => id.startsWith(prefix));
 		throw new NodeOperationError(this.getNode(), `The "${label}" on item ${itemIndex} is not a v1 ${kind} ID: "${id}"`, {
 			itemIndex,
@@ -199,42 +200,28 @@ export function describeV1Status(status: string): IDataObject {
 
 /** A job that ended ERROR or CANCELLED has no result to output: an error that keeps the job ID. */
 export function failedV1JobError(ctx: IExecuteFunctions, job: V1ExtractJob, itemIndex: number): NodeOperationError {
-	const cancelled = job.status === 'CANCELLED';
-	const error = new NodeOperationError(
-		ctx.getNode(),
-		`v1 extraction job ${job.id} ended ${job.status}${job.error ? `: ${job.error}` : ''}`,
-		{
-			itemIndex,
-			description: cancelled
-				? 'The job was cancelled before it finished. Run the job again to extract this document.'
-				: 'LlamaExtract could not extract this document. Check that the file is readable and fits the agent’s schema; the job ID is kept for support.',
-		},
-	);
-	return attachJobId(error, job.id);
+	return endedJobError(ctx, job, job.error, itemIndex, V1_JOB);
 }
 
 export async function getV1Job(
 	this: IExecuteFunctions,
+	client: LlamaCloudClient,
 	jobId: string,
 	itemIndex: number,
-	connection?: LlamaCloudConnection,
 ): Promise<V1ExtractJob> {
-	return await apiRequest.call(
-		this,
+	return await client.request(
 		{ method: 'GET', path: `${V1_BASE}/jobs/${encodeURIComponent(jobId)}`, itemIndex, notFoundHint: jobNotFoundHint(jobId) },
 		V1ExtractJob,
-		connection,
 	);
 }
 
 export async function getV1Result(
 	this: IExecuteFunctions,
+	client: LlamaCloudClient,
 	jobId: string,
 	itemIndex: number,
-	connection?: LlamaCloudConnection,
 ): Promise<V1ExtractResult> {
-	return await apiRequest.call(
-		this,
+	return await client.request(
 		{
 			method: 'GET',
 			path: `${V1_BASE}/jobs/${encodeURIComponent(jobId)}/result`,
@@ -242,7 +229,6 @@ export async function getV1Result(
 			notFoundHint: `The v1 job "${jobId}" has no result yet. Check its status with Get Job; only SUCCESS and PARTIAL_SUCCESS jobs have one.`,
 		},
 		V1ExtractResult,
-		connection,
 	);
 }
 
@@ -252,10 +238,10 @@ export async function getV1Result(
  */
 export async function waitForV1Job(
 	this: IExecuteFunctions,
+	client: LlamaCloudClient,
 	job: V1ExtractJob,
 	itemIndex: number,
 	timeoutMs: number,
-	connection: LlamaCloudConnection,
 ): Promise<{ job: V1ExtractJob; timedOut: boolean }> {
 	const signal = this.getExecutionCancelSignal();
 	const started = Date.now();
@@ -275,7 +261,7 @@ export async function waitForV1Job(
 				job.id,
 			);
 		}
-		current = await getV1Job.call(this, job.id, itemIndex, connection);
+		current = await getV1Job.call(this, client, job.id, itemIndex);
 	}
 	return { job: current, timedOut: false };
 }

@@ -6,10 +6,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { V1ExtractAgent } from '../../../shared/contract';
-import { apiRequest } from '../../../shared/transport';
 import { agentLocator } from '../../descriptions/agentLocator';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 import { agentNotFoundHint, agentPath, agentToJson, readAgentId, readV1Config, v1ConfigParameter } from './shared';
 
 const [schemaSourceParameter, ...schemaDetails] = schemaSourceProperties({ allowConfiguration: false });
@@ -30,18 +29,16 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['update'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const agentId = readAgentId.call(this, itemIndex);
 	const keepSchema = this.getNodeParameter('schemaSource', itemIndex) === 'keep';
 	const schema = keepSchema ? undefined : resolveSchemaSource.call(this, itemIndex);
 	const config = readV1Config.call(this, itemIndex);
-	const current = await apiRequest.call(
-		this,
+	const current = await client.request(
 		{ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
 		V1ExtractAgent,
 	);
-	const updated = await apiRequest.call(
-		this,
+	const updated = await client.request(
 		{
 			method: 'PUT',
 			path: agentPath(agentId),

@@ -7,10 +7,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ConfigurationResponse, ID_PREFIX, SchemaGenerateResponse } from '../../../shared/contract';
-import { apiRequest, getConnection } from '../../../shared/transport';
-import { fileInputProperties, resolveFileInput } from '../../descriptions/fileInput';
+import { fileInputProperties } from '../../descriptions/fileInput';
 import { parseJsonParameter } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
+import { resolveFileInput } from '../documentInput';
 
 const [inputTypeParameter, ...inputDetails] = fileInputProperties;
 
@@ -71,7 +71,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor({ show: { resource: ['schema'], operation: ['generate'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const prompt = String(this.getNodeParameter('prompt', itemIndex, '') ?? '').trim();
 	const exampleSource = this.getNodeParameter('inputType', itemIndex) as string;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -85,10 +85,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			description: 'Enter a Prompt (e.g. "vendor, invoice date, total"), choose an Example File, or both.',
 		});
 	}
-	const connection = await getConnection.call(this, itemIndex);
 	let fileId: string | undefined;
 	if (exampleSource !== 'none') {
-		fileId = await resolveFileInput.call(this, itemIndex, connection);
+		fileId = await resolveFileInput(client, itemIndex);
 		if (!fileId.startsWith(ID_PREFIX.file)) {
 			throw new NodeOperationError(this.getNode(), `Schema generation needs a file ID (dfl-…), not "${fileId}", on item ${itemIndex}`, {
 				itemIndex,
@@ -97,8 +96,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		}
 	}
 	const name = options.name ? String(options.name).trim() : undefined;
-	const generated = await apiRequest.call(
-		this,
+	const generated = await client.request(
 		{
 			method: 'POST',
 			path: '/api/v2/extract/schema/generate',
@@ -112,16 +110,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			retry: 'safe',
 		},
 		SchemaGenerateResponse,
-		connection,
 	);
 	if (options.save !== true) {
 		return [{ json: { ...(generated as IDataObject), saved: false }, pairedItem: { item: itemIndex } }];
 	}
-	const saved = await apiRequest.call(
-		this,
+	const saved = await client.request(
 		{ method: 'POST', path: '/api/v1/beta/configurations', body: generated, itemIndex, retry: 'safe' },
 		ConfigurationResponse,
-		connection,
 	);
 	return [{ json: { ...(saved as IDataObject), saved: true }, pairedItem: { item: itemIndex } }];
 }

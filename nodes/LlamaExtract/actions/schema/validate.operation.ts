@@ -6,9 +6,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ErrorBody, SchemaValidateResponse } from '../../../shared/contract';
-import { parseBody, sendRaw, toApiError } from '../../../shared/transport';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { showFor } from '../common';
+import { showFor, type Client } from '../common';
 
 const properties: INodeProperties[] = [...schemaSourceProperties({ allowConfiguration: false })];
 
@@ -28,27 +27,17 @@ export function reasonsFrom(body: unknown): IDataObject[] {
 	});
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const schema = resolveSchemaSource.call(this, itemIndex, { checkRules: false });
 	const dataSchema = 'dataSchema' in schema ? schema.dataSchema : {};
-	const call = {
-		method: 'POST' as const,
-		path: '/api/v2/extract/schema/validation',
-		body: { data_schema: dataSchema },
-		itemIndex,
-		retry: 'safe' as const,
-	};
-	const response = await sendRaw.call(this, call);
-	// 400 and 422 are the server's verdict on the schema; anything else is a real failure.
-	if (response.statusCode === 400 || response.statusCode === 422) {
-		return [
-			{
-				json: { valid: false, errors: reasonsFrom(response.body), data_schema: dataSchema },
-				pairedItem: { item: itemIndex },
-			},
-		];
-	}
-	if (response.statusCode >= 400) throw toApiError(this, response, call);
-	const validated = parseBody(this, response.body, SchemaValidateResponse, call);
-	return [{ json: { valid: true, data_schema: validated.data_schema }, pairedItem: { item: itemIndex } }];
+	const reply = await client.exchange(
+		{ method: 'POST', path: '/api/v2/extract/schema/validation', body: { data_schema: dataSchema }, itemIndex, retry: 'safe' },
+		SchemaValidateResponse,
+		// 400 and 422 are the server's verdict on the schema; anything else is a real failure.
+		{ acceptStatuses: [400, 422] },
+	);
+	const json = reply.ok
+		? { valid: true, data_schema: reply.body.data_schema }
+		: { valid: false, errors: reasonsFrom(reply.body), data_schema: dataSchema };
+	return [{ json: json as IDataObject, pairedItem: { item: itemIndex } }];
 }
