@@ -67,8 +67,10 @@ export function readSettings(this: IPollFunctions): TriggerSettings {
 				'Pick Job Completed, Job Failed, Job Cancelled or Any Final Status in the Event parameter.',
 		});
 	}
+	// Version 1 has Configuration next to Filters, version 2 inside them.
+	const configurationPath = this.getNode().typeVersion >= 2 ? 'filters.configurationId' : 'configurationId';
 	const configurationId = String(
-		this.getNodeParameter('configurationId', '', { extractValue: true }) ?? '',
+		this.getNodeParameter(configurationPath, '', { extractValue: true }) ?? '',
 	).trim();
 	if (configurationId && !configurationId.startsWith(ID_PREFIX.configuration)) {
 		throw new NodeOperationError(

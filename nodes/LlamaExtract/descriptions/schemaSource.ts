@@ -62,11 +62,21 @@ function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string
 	];
 }
 
+/** "total (Number, required)": the folded field's title in n8n 2.x. */
+const FIELD_TITLE = `={{ ($collection.item.value.name || "(unnamed)") + " (" + (${JSON.stringify(
+	Object.fromEntries(FIELD_TYPE_OPTIONS.map((option) => [option.value, option.name])),
+)}[$collection.item.value.type || "string"] || $collection.item.value.type) + ($collection.item.value.required ? ", required" : "") + ")" }}`;
+
 const fieldsParameter: INodeProperties = {
 	displayName: 'Fields',
 	name: 'fields',
 	type: 'fixedCollection',
-	typeOptions: { multipleValues: true, sortable: true },
+	typeOptions: {
+		multipleValues: true,
+		sortable: true,
+		// n8n 2.x folds each field to this one-line title (older n8n ignores it), so a long list stays short.
+		fixedCollection: { itemTitle: FIELD_TITLE },
+	},
 	placeholder: 'Add Field',
 	default: {},
 	description: 'The fields to extract. Object and Array of Objects fields take sub-fields.',
@@ -80,7 +90,7 @@ const fieldsParameter: INodeProperties = {
 					displayName: 'Sub-Fields',
 					name: 'subFields',
 					type: 'fixedCollection',
-					typeOptions: { multipleValues: true, sortable: true },
+					typeOptions: { multipleValues: true, sortable: true, fixedCollection: { itemTitle: FIELD_TITLE } },
 					placeholder: 'Add Sub-Field',
 					default: {},
 					description: 'Fields of each object (for a list of line items: description, quantity, amount)',
@@ -112,7 +122,16 @@ const DEFAULT_SCHEMA =
 export interface SchemaSourceOptions {
 	/** Offer a saved configuration (Extract Data, Create). */
 	allowConfiguration: boolean;
+	/** Update operations: a first choice "Keep Current Schema" (value `keep`, the default) with this description. */
+	keepDescription?: string;
 }
+
+/**
+ * n8n keeps only the parameters on screen, so switching the source drops what was entered for the other one
+ * (for good: n8n saves automatically). Said where the switch happens.
+ */
+const SWITCH_HINT =
+	'Switching drops what you entered for the other source. To turn Fields into a JSON Schema, run Schema › Validate with the same Fields: its data_schema output is the schema.';
 
 /** How the user says what to extract: Fields, a JSON example, a JSON Schema, or a saved configuration. */
 export function schemaSourceProperties(options: SchemaSourceOptions): INodeProperties[] {
@@ -140,15 +159,31 @@ export function schemaSourceProperties(options: SchemaSourceOptions): INodePrope
 			description: 'Use a configuration saved in LlamaCloud (schema and options)',
 		});
 	}
+	const schemaSource: INodeProperties = {
+		displayName: 'Schema Source',
+		name: 'schemaSource',
+		type: 'options',
+		noDataExpression: true,
+		options: sources,
+		default: 'fields',
+		hint: SWITCH_HINT,
+	};
+	const sourceParameters: INodeProperties[] = options.keepDescription
+		? [
+				{
+					...schemaSource,
+					options: [{ name: 'Keep Current Schema', value: 'keep', description: options.keepDescription }, ...sources],
+					default: 'keep',
+				},
+			]
+		: [
+				// New nodes (version 2) start on the no-code Fields builder; version 1 keeps JSON Schema, the default
+				// its saved workflows were stored against (n8n stores only values that differ from the default).
+				{ ...schemaSource, displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } } },
+				{ ...schemaSource, default: 'jsonSchema', displayOptions: { show: { '@version': [1] } } },
+			];
 	const properties: INodeProperties[] = [
-		{
-			displayName: 'Schema Source',
-			name: 'schemaSource',
-			type: 'options',
-			noDataExpression: true,
-			options: sources,
-			default: 'jsonSchema',
-		},
+		...sourceParameters,
 		{ ...fieldsParameter, displayOptions: { show: { schemaSource: ['fields'] } } },
 		{
 			displayName: 'JSON Example',

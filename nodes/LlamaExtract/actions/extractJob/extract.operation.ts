@@ -36,12 +36,8 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
-			keepBinaryOption,
-			maxConcurrencyOption,
-			splitIntoItemsOption,
-			...waitOptions,
-		],
+		// What users change most first: waiting, then the output shape, then batch tuning.
+		options: [...waitOptions, splitIntoItemsOption, keepBinaryOption, maxConcurrencyOption],
 	},
 ];
 

@@ -30,7 +30,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [keepBinaryOption, maxConcurrencyOption, splitIntoItemsOption, ...waitOptions],
+		options: [...waitOptions, splitIntoItemsOption, keepBinaryOption, maxConcurrencyOption],
 	},
 ];
 

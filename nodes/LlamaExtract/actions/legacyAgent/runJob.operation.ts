@@ -69,7 +69,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [keepBinaryOption, maxConcurrencyOption, ...waitOptions],
+		options: [...waitOptions, keepBinaryOption, maxConcurrencyOption],
 	},
 ];
 
