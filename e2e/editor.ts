@@ -57,7 +57,7 @@ async function iconState(locator: Locator): Promise<{ images: number; loaded: bo
  * its action node's item, so one "LlamaExtract" item lists the trigger's events under Triggers and the node's
  * operations under Actions. Checks the icons (list item and details panel) and returns the panel's text.
  */
-async function openNodePanelItem(page: Page): Promise<string> {
+async function openNodePanelItem(page: Page): Promise<{ details: string; entry: string }> {
 	// The canvas' own "+" when it is empty, the toolbar's "+" once it has nodes.
 	await page.locator('[data-test-id="canvas-plus-button"]:visible, [data-test-id="node-creator-plus-button"]:visible').first().click();
 	await page.locator('[data-test-id="node-creator-search-bar"]').first().fill('LlamaExtract');
@@ -74,13 +74,27 @@ async function openNodePanelItem(page: Page): Promise<string> {
 	await page.waitForLoadState('networkidle').catch(() => undefined);
 	const icon = await iconState(item);
 	assert.ok(icon.images > 0 && icon.loaded, `node panel item icon: ${JSON.stringify(icon)}`);
+	const entry = (await item.innerText()).replace(/\s+/g, ' ');
 	await item.click();
 	const panel = page.locator('[data-test-id="node-creator"]');
 	await panel.getByText(/Actions|Triggers/).first().waitFor({ state: 'visible' });
 	await page.waitForLoadState('networkidle').catch(() => undefined);
 	const panelIcon = await iconState(panel);
 	assert.ok(panelIcon.images > 0 && panelIcon.loaded, `node details icon: ${JSON.stringify(panelIcon)}`);
-	return (await panel.innerText()).replace(/\s+/g, ' ');
+	return { details: (await panel.innerText()).replace(/\s+/g, ' '), entry };
+}
+
+/** The tallest scrolling area inside `locator` (the NDV's parameter list), in CSS pixels. */
+async function scrollHeight(locator: Locator): Promise<number> {
+	return await locator.evaluate((root) =>
+		Math.max(0, ...[root, ...root.querySelectorAll('*')].filter((e) => e.scrollHeight > e.clientHeight + 4).map((e) => e.scrollHeight)),
+	);
+}
+
+/** Opens a dropdown parameter and picks the option whose text matches. */
+async function pickOption(page: Page, parameter: Locator, option: RegExp): Promise<void> {
+	await parameter.click();
+	await page.locator('.el-select-dropdown__item:visible, [role="option"]:visible').filter({ hasText: option }).first().click();
 }
 
 export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
@@ -103,15 +117,19 @@ export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
 				// An empty canvas opens the panel on triggers.
 				await page.goto(`${n8n.baseUrl}/workflow/new`);
 				await dismissPopups(page);
-				const text = await openNodePanelItem(page);
-				assert.match(text, /On job completed/, `the trigger's events are listed: ${text.slice(0, 600)}`);
+				const { details, entry } = await openNodePanelItem(page);
+				assert.match(details, /On job completed/, `the trigger's events are listed: ${details.slice(0, 600)}`);
+				assert.match(entry, /Extract structured JSON from documents/, `the entry's description: ${entry}`);
 			});
 			await step(s, 'node-panel-actions', async () => {
 				// A canvas with nodes opens the panel on actions.
 				await page.goto(`${n8n.baseUrl}/workflow/${EXAMPLE_IDS.email}`);
 				await dismissPopups(page);
-				const text = await openNodePanelItem(page);
-				assert.match(text, /Extract data from a document/, `the node's actions are listed: ${text.slice(0, 600)}`);
+				const { details, entry } = await openNodePanelItem(page);
+				assert.match(details, /Extract data from a document/, `the node's actions are listed: ${details.slice(0, 600)}`);
+				// n8n shows the trigger's description for the one LlamaExtract entry, under "What happens next?" too.
+				assert.match(entry, /Extract structured JSON from documents/, `the entry's description: ${entry}`);
+				assert.doesNotMatch(entry, /^\s*LlamaExtract\s*Starts the workflow/, `the entry does not describe only the trigger: ${entry}`);
 			});
 		});
 
@@ -142,8 +160,34 @@ export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
 				await options.filter({ hasText: 'Custom Base URL' }).first().click();
 				await baseUrl.waitFor({ state: 'visible' });
 				await s.screenshot('credential-form-custom');
+
+				// A wrong key: saving runs the credential test, which must say what went wrong.
+				await modal.locator('[data-test-id="parameter-input-apiKey"] input').first().fill('llx-not-the-right-key');
+				await baseUrl.locator('input').first().fill(emulator.url);
+				await modal.locator('[data-test-id="credential-save-button"]').first().click();
+				await modal.getByText(/rejected the API key \(401\)/).first().waitFor({ state: 'visible', timeout: 30_000 });
+				const shown = (await modal.innerText()).replace(/\s+/g, ' ');
+				assert.match(shown, /Check the key, and that Region matches/, `credential test message: ${shown.slice(0, 800)}`);
+				assert.doesNotMatch(shown, /Couldn.t connect with these settings\s*$/, 'not only the generic message');
+				await s.screenshot('credential-test-wrong-key');
 				await page.keyboard.press('Escape');
 			});
+		});
+
+		await suite.test('editor: the credential test names the problem (REST): wrong key, wrong URL, not a LlamaCloud API', async () => {
+			const test = async (apiKey: string, baseUrl: string) =>
+				await n8n.restOk<{ status: string; message: string }>('POST', '/rest/credentials/test', {
+					credentials: { name: 'probe', type: 'llamaCloudApi', data: { apiKey, region: 'custom', baseUrl, projectId: '', organizationId: '' } },
+				});
+			assert.deepStrictEqual(await test(emulator.apiKey, emulator.url), { status: 'OK', message: 'Connection successful!' });
+			const wrongKey = await test('llx-wrong', emulator.url);
+			assert.match(wrongKey.message, /rejected the API key \(401\).*Region/);
+			const wrongPath = await test(emulator.apiKey, `${emulator.url}/not-here`);
+			assert.match(wrongPath.message, /No LlamaCloud API at this address \(404/, JSON.stringify(wrongPath));
+			// n8n itself answers every path with its editor page (200, HTML).
+			const notLlamaCloud = await test(emulator.apiKey, n8n.baseUrl);
+			assert.equal(notLlamaCloud.status, 'Error', JSON.stringify(notLlamaCloud));
+			assert.match(notLlamaCloud.message, /not like the LlamaCloud API|No LlamaCloud API/, JSON.stringify(notLlamaCloud));
 		});
 
 		await suite.test('editor: Extract Data renders its parameters, the Fields builder and the configuration list from the emulator', async () => {
@@ -155,9 +199,17 @@ export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
 				await page.goto(`${n8n.baseUrl}/workflow/${EXAMPLE_IDS.email}`);
 				await dismissPopups(page);
 				const node = page.locator('[data-test-id="canvas-node"]', { hasText: 'Extract invoice' }).first();
+				await node.waitFor({ state: 'visible' });
+				// The canvas subtitle reads the operation's name, not its internal values.
+				const nodeText = (await node.innerText()).replace(/\s+/g, ' ');
+				assert.match(nodeText, /Extract Data/, `canvas node: ${nodeText}`);
+				assert.doesNotMatch(nodeText, /extractJob|extract:/, `canvas node: ${nodeText}`);
 				await node.dblclick();
 				const ndv = page.locator('[data-test-id="ndv"]');
 				await ndv.waitFor({ state: 'visible' });
+				// The Docs link is used as written, so its #anchor survives.
+				const docs = await ndv.locator('a[href*="n8n-nodes-llamaextract"]').first().getAttribute('href');
+				assert.equal(docs, 'https://github.com/n8n-nodes-llamaextract/n8n-nodes-llamaextract#llamaextract-node');
 				for (const parameter of ['resource', 'operation', 'inputType', 'binaryPropertyName', 'schemaSource', 'fields', 'simplify']) {
 					await ndv.locator(`[data-test-id="parameter-input-${parameter}"], [data-test-id="fixed-collection-${parameter}"], [data-test-id="parameter-item"]:has([title="${parameter}"])`).first().waitFor({ state: 'attached', timeout: 10_000 }).catch(() => {
 						throw new Error(`parameter ${parameter} is not rendered`);
@@ -172,6 +224,19 @@ export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
 					assert.ok(shown.some((text) => text.includes(fieldName)), `the Fields builder shows ${fieldName}`);
 				}
 				await s.screenshot('extract-data-fields');
+				const fieldCount = await ndv.evaluate((element) => element.querySelectorAll('[data-item-key]').length);
+				const height = await scrollHeight(ndv);
+				console.log(`    Fields builder: ${fieldCount} fields and sub-fields, parameter list ${height} px tall`);
+				assert.ok(height < 2500, `the email example's parameters take ${height} px (was about 4,900 px with every field unfolded)`);
+
+				// Extraction Settings: Tier first (n8n lists collection options in the order the node gives them).
+				await ndv.getByText('Add Setting').first().click();
+				const settings = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
+				await settings.filter({ hasText: 'Tier' }).first().waitFor({ state: 'visible' });
+				const settingNames = (await settings.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+				console.log(`    Add Setting lists: ${settingNames.join(' | ')}`);
+				assert.equal(settingNames[0], 'Tier', `Extraction Settings order: ${settingNames.join(' | ')}`);
+				await page.keyboard.press('Escape');
 
 				// Saved Configuration: the list comes from the emulator through the credential.
 				await ndv.locator('[data-test-id="parameter-input-schemaSource"]').click();
@@ -182,6 +247,56 @@ export const checkEditor: EditorCheck = async (suite, n8n, emulator) => {
 				const item = page.locator('[data-test-id="rlc-item"]', { hasText: CONFIGURATION_NAME }).first();
 				await item.waitFor({ state: 'visible', timeout: 20_000 });
 				await s.screenshot('extract-data-configuration-list');
+			});
+		});
+
+		await suite.test('editor: a new LlamaExtract node starts on Fields, and Schema Source warns that switching drops them', async () => {
+			await step(s, 'new-node-schema-source', async () => {
+				await page.goto(`${n8n.baseUrl}/workflow/new`);
+				await dismissPopups(page);
+				// A canvas needs a node before the panel offers actions: start with the manual trigger.
+				await page.locator('[data-test-id="canvas-plus-button"]:visible').first().click();
+				await page.locator('[data-test-id="node-creator-search-bar"]').first().fill('Manual');
+				await page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: /Trigger manually|Manual/ }).first().click();
+				await page.keyboard.press('Escape');
+				await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' }).catch(() => undefined);
+				await openNodePanelItem(page);
+				await page.locator('[data-test-id="node-creator-action-item"]', { hasText: 'Extract data from a document' }).first().click();
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await ndv.waitFor({ state: 'visible' });
+				const source = ndv.locator('[data-test-id="parameter-input-schemaSource"]');
+				await source.waitFor({ state: 'visible' });
+				assert.equal(await source.locator('input').first().inputValue(), 'Fields', 'a new node starts on the Fields builder');
+				await ndv.getByText(/Switching drops what you entered for the other source/).first().waitFor({ state: 'visible' });
+				await ndv.getByText(/Schema › Validate/).first().waitFor({ state: 'visible' });
+				await s.screenshot('new-node-fields-default');
+				// The behaviour the hint announces (n8n keeps only the parameters on screen).
+				await ndv.locator('[data-test-id="fixed-collection-fields"] button, button:has-text("Add Field")').first().click();
+				await pickOption(page, source, /^JSON Schema/);
+				await ndv.locator('[data-test-id="parameter-input-jsonSchema"]').first().waitFor({ state: 'visible' });
+				await pickOption(page, source, /^Fields/);
+				await ndv.getByText(/Switching drops what you entered/).first().waitFor({ state: 'visible' });
+				await page.keyboard.press('Escape');
+				const created = page.locator('[data-test-id="canvas-node"]', { hasText: 'LlamaExtract' }).first();
+				assert.match((await created.innerText()).replace(/\s+/g, ' '), /Extract Data/, "the new node's subtitle");
+			});
+		});
+
+		await suite.test('editor: the trigger\'s Add Filter offers Configuration and File or Parse Job ID', async () => {
+			await step(s, 'trigger-filters', async () => {
+				await page.goto(`${n8n.baseUrl}/workflow/${EXAMPLE_IDS.trigger}`);
+				await dismissPopups(page);
+				await page.locator('[data-test-id="canvas-node"]', { hasText: 'LlamaExtract Trigger' }).first().dblclick();
+				const ndv = page.locator('[data-test-id="ndv"]');
+				await ndv.waitFor({ state: 'visible' });
+				assert.equal(await ndv.locator('[data-test-id="parameter-input-configurationId"]').count(), 0, 'no Configuration outside Filters');
+				await ndv.getByText('Add Filter').first().click();
+				const options = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible, [data-test-id="collection-parameter-add-option"]:visible');
+				await options.filter({ hasText: 'Configuration' }).first().waitFor({ state: 'visible' });
+				const labels = (await options.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+				assert.ok(labels.some((l) => l.includes('File or Parse Job ID')), `filters: ${labels.join(' | ')}`);
+				await s.screenshot('trigger-add-filter');
+				await page.keyboard.press('Escape');
 			});
 		});
 	} finally {
