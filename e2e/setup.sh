@@ -82,18 +82,37 @@ if ! is_current "$E2E/runtimes/node24"; then
 fi
 
 # ------------------------------------------------------------------------------------ n8n runtimes (in parallel)
+# sqlite3 is the only native module to compile. It is built in a scratch folder of its own, from the version in the
+# runtime's lockfile, at the same time as the (long, mostly download and unpack) npm ci; then its build/ is copied in.
+build_sqlite3() { # build_sqlite3 DIR NODE_BIN_DIR NODEDIR SCRATCH
+	local dir=$1 bin=$2 nodedir=$3 scratch=$4 version
+	version=$("$bin/node" -e 'console.log(require(process.argv[1]).packages["node_modules/sqlite3"].version)' "$dir/package-lock.json")
+	rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
+	echo '{ "name": "sqlite3-build", "version": "0.0.0", "private": true }' > package.json
+	PATH="$bin:$PATH" npm install "sqlite3@$version" --ignore-scripts --no-audit --no-fund --no-package-lock
+	# npm 11 warns that --nodedir is an unknown CLI config, yet passes it on to node-gyp (RUNTIME.md P2).
+	JOBS=max PATH="$bin:$PATH" npm rebuild sqlite3 --ignore-scripts=false --nodedir="$nodedir"
+}
+
 install_n8n() { # install_n8n DIR NODE_BIN_DIR NODEDIR
-	local dir=$1 bin=$2 nodedir=$3 name t
+	local dir=$1 bin=$2 nodedir=$3 name t sqlite_pid
 	name=$(basename "$dir")
+	local scratch="$E2E/.runtime/sqlite3-$name"
 	t=$(now)
+	(run_logged "sqlite3-$name" build_sqlite3 "$dir" "$bin" "$nodedir" "$scratch") & sqlite_pid=$!
 	cd "$dir"
 	PATH="$bin:$PATH" run_logged "npm-ci-$name" npm ci --ignore-scripts --no-audit --no-fund
 	local t2=$(now)
-	# npm 11 warns that --nodedir is an unknown CLI config, yet passes it on to node-gyp (RUNTIME.md P2).
-	PATH="$bin:$PATH" run_logged "sqlite3-$name" npm rebuild sqlite3 --ignore-scripts=false --nodedir="$nodedir"
+	if wait "$sqlite_pid"; then
+		rm -rf node_modules/sqlite3/build && cp -r "$scratch/node_modules/sqlite3/build" node_modules/sqlite3/build
+	else
+		say "$name: the separate sqlite3 build failed; rebuilding in place"
+		JOBS=max PATH="$bin:$PATH" run_logged "sqlite3-$name-inplace" npm rebuild sqlite3 --ignore-scripts=false --nodedir="$nodedir"
+	fi
 	"$bin/node" -e 'require("sqlite3")' || { say "sqlite3 does not load in $name"; return 1; }
+	rm -rf "$scratch"
 	mark_current "$dir"
-	say "$name: npm ci $(( t2 - t )) s, sqlite3 build $(( $(now) - t2 )) s"
+	say "$name: npm ci $(( t2 - t )) s, sqlite3 ready $(( $(now) - t2 )) s after it (built alongside)"
 }
 
 pids=()

@@ -164,10 +164,13 @@ async function core(check: boolean): Promise<void> {
 async function realN8n(check: boolean): Promise<void> {
 	const startedAll = Date.now();
 	if (!check) await claimFolderAndPorts(defaultUserFolder());
-	const tarball = await buildPackage();
-	await setupRuntime((process) => {
-		setup = process;
-	});
+	// The first run's runtime install (minutes, mostly unpacking) and the build (CPU) overlap.
+	const [tarball] = await Promise.all([
+		buildPackage(),
+		setupRuntime((process) => {
+			setup = process;
+		}),
+	]);
 	if (stopping) return;
 	emulator = await startSampleEmulator(check ? 0 : EMULATOR_PORT, API_KEY);
 	console.log(`› LlamaCloud emulator: ${emulator.url} (API key: ${API_KEY}, jobs take ~1.5 s)`);
