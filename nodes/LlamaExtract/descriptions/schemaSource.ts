@@ -27,12 +27,17 @@ const SUB_FIELD_TYPE_OPTIONS = FIELD_TYPE_OPTIONS.filter(
 	(option) => option.value !== 'object' && option.value !== 'arrayOfObjects',
 );
 
+// With hideOptionalFields n8n shows Required only once it is set (or added through the field's "Add" picker); the
+// rest stays in view (showEvenWhenOptional).
+const ALWAYS_SHOWN = { showEvenWhenOptional: true };
+
 function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string): INodeProperties[] {
 	return [
 		{
 			displayName: 'Name',
 			name: 'name',
 			type: 'string',
+			typeOptions: ALWAYS_SHOWN,
 			default: '',
 			placeholder: `e.g. ${nameExample}`,
 			description: 'Key of the field in the output',
@@ -41,6 +46,7 @@ function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string
 			displayName: 'Type',
 			name: 'type',
 			type: 'options',
+			typeOptions: ALWAYS_SHOWN,
 			options: typeOptions,
 			default: 'string',
 		},
@@ -49,6 +55,7 @@ function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string
 			name: 'description',
 			type: 'string',
 			default: '',
+			typeOptions: ALWAYS_SHOWN,
 			placeholder: 'e.g. Total amount due, including tax',
 			description: 'What the field is and where to find it; this guides the extraction',
 		},
@@ -74,7 +81,9 @@ const fieldsParameter: INodeProperties = {
 	typeOptions: {
 		multipleValues: true,
 		sortable: true,
-		// n8n 2.x folds each field to this one-line title (older n8n ignores it), so a long list stays short.
+		hideOptionalFields: true,
+		addOptionalFieldButtonText: 'Mark as Required',
+		// Where n8n folds fields (its newer fixedCollection layout) each shows as this one-line title.
 		fixedCollection: { itemTitle: FIELD_TITLE },
 	},
 	placeholder: 'Add Field',
@@ -90,7 +99,14 @@ const fieldsParameter: INodeProperties = {
 					displayName: 'Sub-Fields',
 					name: 'subFields',
 					type: 'fixedCollection',
-					typeOptions: { multipleValues: true, sortable: true, fixedCollection: { itemTitle: FIELD_TITLE } },
+					typeOptions: {
+						...ALWAYS_SHOWN,
+						multipleValues: true,
+						sortable: true,
+						hideOptionalFields: true,
+						addOptionalFieldButtonText: 'Mark as Required',
+						fixedCollection: { itemTitle: FIELD_TITLE },
+					},
 					placeholder: 'Add Sub-Field',
 					default: {},
 					description: 'Fields of each object (for a list of line items: description, quantity, amount)',
