@@ -1,5 +1,7 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	ICredentialTestRequest,
 	ICredentialType,
 	Icon,
@@ -10,6 +12,30 @@ import { REGION_BASE_URLS } from '../nodes/shared/rules';
 
 export const US_BASE_URL = REGION_BASE_URLS.us;
 export const EU_BASE_URL = REGION_BASE_URLS.eu;
+
+/** Messages of the credential test (docs/errors.md lists them). */
+export const CREDENTIAL_TEST_MESSAGES = {
+	unauthorized:
+		'LlamaCloud rejected the API key (401). Check the key, and that Region matches where it was created: keys only work in their own region (US or EU).',
+	forbidden:
+		'The API key has no access here (403). Check Project ID and Organization ID, or ask an admin of the LlamaCloud organization for access to the project.',
+	notFound:
+		'No LlamaCloud API at this address (404 for /api/v2/extract). With Custom Base URL, enter the root URL of the LlamaCloud API, without /api/….',
+	notLlamaCloud:
+		'This address answered, but not like the LlamaCloud API (no job list from /api/v2/extract). With Custom Base URL, enter the root URL of the LlamaCloud API.',
+};
+
+const CREDENTIAL_TEST_STATUS_RULES: IAuthenticateRuleResponseCode[] = [
+	{ type: 'responseCode', properties: { value: 401, message: CREDENTIAL_TEST_MESSAGES.unauthorized } },
+	{ type: 'responseCode', properties: { value: 403, message: CREDENTIAL_TEST_MESSAGES.forbidden } },
+	{ type: 'responseCode', properties: { value: 404, message: CREDENTIAL_TEST_MESSAGES.notFound } },
+	{ type: 'responseCode', properties: { value: 405, message: CREDENTIAL_TEST_MESSAGES.notLlamaCloud } },
+];
+
+// n8n fails the test when the body's `key` equals `value`: a 200 without a job list (an HTML page, another API).
+const CREDENTIAL_TEST_BODY_RULES: IAuthenticateRuleResponseSuccessBody[] = [
+	{ type: 'responseSuccessBody', properties: { key: 'items', value: undefined, message: CREDENTIAL_TEST_MESSAGES.notLlamaCloud } },
+];
 
 export class LlamaCloudApi implements ICredentialType {
 	name = 'llamaCloudApi';
@@ -82,7 +108,9 @@ export class LlamaCloudApi implements ICredentialType {
 		},
 	};
 
-	// Listing one extract job is the cheapest call that proves the key, the region and the product access.
+	// Listing one extract job is the cheapest call that proves the key, the region and the product access. The rules
+	// replace n8n's generic "Couldn't connect with these settings" with what went wrong: n8n checks the status codes
+	// when the request fails, and the body (a LlamaCloud job list has `items`) when it succeeds.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
@@ -90,5 +118,6 @@ export class LlamaCloudApi implements ICredentialType {
 			url: '/api/v2/extract',
 			qs: { page_size: 1 },
 		},
+		rules: [...CREDENTIAL_TEST_STATUS_RULES, ...CREDENTIAL_TEST_BODY_RULES] as IAuthenticateRuleResponseCode[],
 	};
 }

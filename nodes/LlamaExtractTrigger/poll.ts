@@ -6,7 +6,8 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ID_PREFIX, type ExtractV2Job } from '../shared/contract';
+import type { ExtractV2Job } from '../shared/contract';
+import { requireId } from '../shared/fileChecks';
 import {
 	advance,
 	DEFAULT_LIMITS,
@@ -55,34 +56,16 @@ export function readSettings(this: IPollFunctions): TriggerSettings {
 				'Pick Job Completed, Job Failed, Job Cancelled or Any Final Status in the Event parameter.',
 		});
 	}
+	// Version 1 has Configuration next to Filters, version 2 inside them.
+	const configurationPath = this.getNode().typeVersion >= 2 ? 'filters.configurationId' : 'configurationId';
 	const configurationId = String(
-		this.getNodeParameter('configurationId', '', { extractValue: true }) ?? '',
+		this.getNodeParameter(configurationPath, '', { extractValue: true }) ?? '',
 	).trim();
-	if (configurationId && !configurationId.startsWith(ID_PREFIX.configuration)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Configuration "${configurationId}" is not a configuration ID`,
-			{
-				description:
-					'Pick a saved configuration from the list, enter an ID that starts with cfg-, or clear the Configuration parameter to watch every job.',
-			},
-		);
-	}
+	// The shared ID rule (rules.ts): a filter on an ID that can never match would watch nothing, silently.
+	if (configurationId) requireId(this.getNode(), configurationId, ['configuration'], 'Configuration');
 	const filters = this.getNodeParameter('filters', {}) as IDataObject;
 	const fileInput = String(filters.fileInput ?? '').trim();
-	if (
-		fileInput &&
-		!fileInput.startsWith(ID_PREFIX.file) &&
-		!fileInput.startsWith(ID_PREFIX.parseJob)
-	) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Filters › File or Parse Job ID "${fileInput}" is neither a file ID nor a parse job ID`,
-			{
-				description: `Enter a LlamaCloud file ID (${ID_PREFIX.file}…) or parse job ID (${ID_PREFIX.parseJob}…), or remove the filter.`,
-			},
-		);
-	}
+	if (fileInput) requireId(this.getNode(), fileInput, ['file', 'parseJob'], 'Filters › File or Parse Job ID');
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	const lookbackHours = options.lookbackHours === undefined ? 0 : Number(options.lookbackHours);
 	if (!Number.isFinite(lookbackHours) || lookbackHours < 0) {

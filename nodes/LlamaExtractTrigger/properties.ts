@@ -3,6 +3,22 @@ import type { INodeProperties } from 'n8n-workflow';
 import { FINAL_STATUSES } from '../shared/contract';
 import { configurationLocator } from '../shared/configurationPicker';
 
+const configurationFilter: INodeProperties = {
+	...configurationLocator,
+	required: false,
+	description:
+		'Only jobs that ran with this saved extract configuration. Leave empty to watch every extract job in the project.',
+};
+
+const fileInputFilter: INodeProperties = {
+	displayName: 'File or Parse Job ID',
+	name: 'fileInput',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. dfl-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+	description: 'Only jobs that extracted this file (dfl-…) or parse job (pjb-…)',
+};
+
 /** Event → the final statuses it fires on. */
 export const EVENT_STATUSES: Record<string, readonly string[]> = {
 	any: FINAL_STATUSES,
@@ -42,10 +58,9 @@ export const triggerProperties: INodeProperties[] = [
 		default: 'completed',
 	},
 	{
-		...configurationLocator,
-		required: false,
-		description:
-			'Only jobs that ran with this saved extract configuration. Leave empty to watch every extract job in the project.',
+		// Version 1 kept Configuration outside Filters; its saved workflows and active triggers still read it there.
+		...configurationFilter,
+		displayOptions: { show: { '@version': [1] } },
 	},
 	{
 		displayName: 'Filters',
@@ -53,16 +68,17 @@ export const triggerProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
-		options: [
-			{
-				displayName: 'File or Parse Job ID',
-				name: 'fileInput',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. dfl-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
-				description: 'Only jobs that extracted this file (dfl-…) or parse job (pjb-…)',
-			},
-		],
+		options: [configurationFilter, fileInputFilter],
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [fileInputFilter],
+		displayOptions: { show: { '@version': [1] } },
 	},
 	{
 		displayName: 'Options',

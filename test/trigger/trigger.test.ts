@@ -406,8 +406,8 @@ describe('errors', () => {
 	test('a configuration ID that is not one names the parameter and how to fix it', async () => {
 		const trigger = rig({ configurationId: { __rl: true, mode: 'id', value: 'invoices' } });
 		await expect(trigger.poll()).rejects.toMatchObject({
-			message: 'Configuration "invoices" is not a configuration ID',
-			description: expect.stringMatching(/starts with cfg-/),
+			message: 'The "Configuration" ("invoices") is not a configuration ID (cfg-…)',
+			description: expect.stringMatching(/cfg-….*Configuration list/),
 		});
 	});
 });

@@ -4,8 +4,19 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ExtractConfiguration } from '../../shared/contract';
 import { EXTRACTION_TARGET_CHOICES, parseTargetPages, PARSE_TIER_CHOICES, TIER_CHOICES } from '../../shared/rules';
 
-/** The v2 extraction settings. Dropdowns list the documented values; an expression can pass newer ones. */
+/**
+ * The v2 extraction settings, Tier first (it matters most), then alphabetical. Dropdowns list the documented
+ * values; an expression can pass newer ones.
+ */
 export const extractSettingsOptions: INodeProperties[] = [
+	{
+		displayName: 'Tier',
+		name: 'tier',
+		type: 'options',
+		options: TIER_CHOICES,
+		default: 'cost_effective',
+		description: 'Extraction quality and price. Use an expression to pass a tier not listed here.',
+	},
 	{
 		displayName: 'Cite Sources',
 		name: 'citeSources',
@@ -34,16 +45,18 @@ export const extractSettingsOptions: INodeProperties[] = [
 		name: 'maxPages',
 		type: 'number',
 		typeOptions: { minValue: 1 },
-		default: 10,
-		description: 'Extract from at most this many pages',
+		// Empty: no limit. A number here would quietly cut long documents.
+		default: '',
+		placeholder: 'No limit',
+		description: 'Extract from at most this many pages; later pages are ignored. Leave empty for no limit.',
 	},
 	{
 		displayName: 'Parse Configuration ID',
 		name: 'parseConfigId',
 		type: 'string',
 		default: '',
-		placeholder: 'e.g. cfg-11111111-2222-3333-4444-555555555555',
-		description: 'A saved parse configuration to use for reading the document',
+		placeholder: 'e.g. cfg-1234abcd',
+		description: 'A saved parse configuration (ID starts with cfg-) to use for reading the document',
 	},
 	{
 		displayName: 'Parse Tier',
@@ -69,14 +82,6 @@ export const extractSettingsOptions: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. 1,3,5-7',
 		description: 'Only extract from these pages (1-based; commas and ranges)',
-	},
-	{
-		displayName: 'Tier',
-		name: 'tier',
-		type: 'options',
-		options: TIER_CHOICES,
-		default: 'cost_effective',
-		description: 'Extraction quality and price. Use an expression to pass a tier not listed here.',
 	},
 	{
 		displayName: 'Version',

@@ -53,11 +53,12 @@ export const keepBinaryOption: INodeProperties = {
 };
 
 /** The Options of the operations that wait for a job and output its result (Extract Data, Wait for Completion). */
+/** What users change most first: waiting, then the output shape, then batch tuning. */
 export const waitForResultOptions: INodeProperties[] = [
+	...waitOptions,
+	splitIntoItemsOption,
 	keepBinaryOption,
 	maxConcurrencyOption,
-	splitIntoItemsOption,
-	...waitOptions,
 ];
 
 /** Items for one finished job, each paired to its source item, with the input binary unless turned off. */

@@ -28,12 +28,17 @@ const SUB_FIELD_TYPE_OPTIONS = FIELD_TYPE_OPTIONS.filter(
 	(option) => option.value !== 'object' && option.value !== 'arrayOfObjects',
 );
 
+// With hideOptionalFields n8n shows Required only once it is set (or added through the field's "Add" picker); the
+// rest stays in view (showEvenWhenOptional).
+const ALWAYS_SHOWN = { showEvenWhenOptional: true };
+
 function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string): INodeProperties[] {
 	return [
 		{
 			displayName: 'Name',
 			name: 'name',
 			type: 'string',
+			typeOptions: ALWAYS_SHOWN,
 			default: '',
 			placeholder: `e.g. ${nameExample}`,
 			description: 'Key of the field in the output',
@@ -42,6 +47,7 @@ function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string
 			displayName: 'Type',
 			name: 'type',
 			type: 'options',
+			typeOptions: ALWAYS_SHOWN,
 			options: typeOptions,
 			default: 'string',
 		},
@@ -50,6 +56,7 @@ function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string
 			name: 'description',
 			type: 'string',
 			default: '',
+			typeOptions: ALWAYS_SHOWN,
 			placeholder: 'e.g. Total amount due, including tax',
 			description: 'What the field is and where to find it; this guides the extraction',
 		},
@@ -63,11 +70,23 @@ function fieldValues(typeOptions: typeof FIELD_TYPE_OPTIONS, nameExample: string
 	];
 }
 
+/** "total (Number, required)": the folded field's title in n8n 2.x. */
+const FIELD_TITLE = `={{ ($collection.item.value.name || "(unnamed)") + " (" + (${JSON.stringify(
+	Object.fromEntries(FIELD_TYPE_OPTIONS.map((option) => [option.value, option.name])),
+)}[$collection.item.value.type || "string"] || $collection.item.value.type) + ($collection.item.value.required ? ", required" : "") + ")" }}`;
+
 const fieldsParameter: INodeProperties = {
 	displayName: 'Fields',
 	name: 'fields',
 	type: 'fixedCollection',
-	typeOptions: { multipleValues: true, sortable: true },
+	typeOptions: {
+		multipleValues: true,
+		sortable: true,
+		hideOptionalFields: true,
+		addOptionalFieldButtonText: 'Mark as Required',
+		// Where n8n folds fields (its newer fixedCollection layout) each shows as this one-line title.
+		fixedCollection: { itemTitle: FIELD_TITLE },
+	},
 	placeholder: 'Add Field',
 	default: {},
 	description: 'The fields to extract. Object and Array of Objects fields take sub-fields.',
@@ -81,7 +100,14 @@ const fieldsParameter: INodeProperties = {
 					displayName: 'Sub-Fields',
 					name: 'subFields',
 					type: 'fixedCollection',
-					typeOptions: { multipleValues: true, sortable: true },
+					typeOptions: {
+						...ALWAYS_SHOWN,
+						multipleValues: true,
+						sortable: true,
+						hideOptionalFields: true,
+						addOptionalFieldButtonText: 'Mark as Required',
+						fixedCollection: { itemTitle: FIELD_TITLE },
+					},
 					placeholder: 'Add Sub-Field',
 					default: {},
 					description: 'Fields of each object (for a list of line items: description, quantity, amount)',
@@ -113,7 +139,16 @@ const DEFAULT_SCHEMA =
 export interface SchemaSourceOptions {
 	/** Offer a saved configuration (Extract Data, Create). */
 	allowConfiguration: boolean;
+	/** Update operations: a first choice "Keep Current Schema" (value `keep`, the default) with this description. */
+	keepDescription?: string;
 }
+
+/**
+ * n8n keeps only the parameters on screen, so switching the source drops what was entered for the other one
+ * (for good: n8n saves automatically). Said where the switch happens.
+ */
+const SWITCH_HINT =
+	'Switching drops what you entered for the other source. To turn Fields into a JSON Schema, run Schema › Validate with the same Fields: its data_schema output is the schema.';
 
 /** How the user says what to extract: Fields, a JSON example, a JSON Schema, or a saved configuration. */
 export function schemaSourceProperties(options: SchemaSourceOptions): INodeProperties[] {
@@ -141,15 +176,31 @@ export function schemaSourceProperties(options: SchemaSourceOptions): INodePrope
 			description: 'Use a configuration saved in LlamaCloud (schema and options)',
 		});
 	}
+	const schemaSource: INodeProperties = {
+		displayName: 'Schema Source',
+		name: 'schemaSource',
+		type: 'options',
+		noDataExpression: true,
+		options: sources,
+		default: 'fields',
+		hint: SWITCH_HINT,
+	};
+	const sourceParameters: INodeProperties[] = options.keepDescription
+		? [
+				{
+					...schemaSource,
+					options: [{ name: 'Keep Current Schema', value: 'keep', description: options.keepDescription }, ...sources],
+					default: 'keep',
+				},
+			]
+		: [
+				// New nodes (version 2) start on the no-code Fields builder; version 1 keeps JSON Schema, the default
+				// its saved workflows were stored against (n8n stores only values that differ from the default).
+				{ ...schemaSource, displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } } },
+				{ ...schemaSource, default: 'jsonSchema', displayOptions: { show: { '@version': [1] } } },
+			];
 	const properties: INodeProperties[] = [
-		{
-			displayName: 'Schema Source',
-			name: 'schemaSource',
-			type: 'options',
-			noDataExpression: true,
-			options: sources,
-			default: 'jsonSchema',
-		},
+		...sourceParameters,
 		{ ...fieldsParameter, displayOptions: { show: { schemaSource: ['fields'] } } },
 		{
 			displayName: 'JSON Example',

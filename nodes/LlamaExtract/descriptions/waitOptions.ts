@@ -1,8 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-/** Options for operations that wait for a job to finish. */
+/** Options for operations that wait for a job to finish: the timeout, then what happens when it is reached. */
 export const waitOptions: INodeProperties[] = [
+	{
+		displayName: 'Wait Timeout (Seconds)',
+		name: 'waitTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 900,
+		description: 'How long to wait for each job before On Timeout applies',
+	},
 	{
 		displayName: 'On Timeout',
 		name: 'onTimeout',
@@ -21,14 +29,6 @@ export const waitOptions: INodeProperties[] = [
 		],
 		default: 'output',
 		description: 'What to do when the job is still running after Wait Timeout. The job ID is kept either way.',
-	},
-	{
-		displayName: 'Wait Timeout (Seconds)',
-		name: 'waitTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 900,
-		description: 'How long to wait for each job before On Timeout applies',
 	},
 ];
 

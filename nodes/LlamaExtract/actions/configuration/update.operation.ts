@@ -13,8 +13,6 @@ import { readConfigurationId, resolveSchemaSource, schemaSourceProperties } from
 import { showFor, type Client } from '../common';
 import { buildParameters, configurationPath, notFoundHint, PRODUCT_TYPE, settingsParameter } from './shared';
 
-const [schemaSourceParameter, ...schemaDetails] = schemaSourceProperties({ allowConfiguration: false });
-
 const properties: INodeProperties[] = [
 	configurationLocator,
 	{
@@ -25,15 +23,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. invoice-extract-v2',
 		description: 'Rename the configuration. Leave empty to keep the current name.',
 	},
-	{
-		...schemaSourceParameter,
-		options: [
-			{ name: 'Keep Current Schema', value: 'keep', description: 'Change only the name or settings' },
-			...(schemaSourceParameter.options ?? []),
-		],
-		default: 'keep',
-	},
-	...schemaDetails,
+	...schemaSourceProperties({ allowConfiguration: false, keepDescription: 'Change only the name or settings' }),
 	{
 		...settingsParameter,
 		description: 'Settings to change. Settings left out keep their current value.',

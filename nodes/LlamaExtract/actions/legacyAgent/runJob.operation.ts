@@ -62,7 +62,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { inputType: ['fileId'] } },
 	},
 	simplifyParameter,
-	optionsCollection([keepBinaryOption, maxConcurrencyOption, ...waitOptions]),
+	optionsCollection([...waitOptions, keepBinaryOption, maxConcurrencyOption]),
 ];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['runJob'] } }, properties);

@@ -11,19 +11,9 @@ import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/
 import { showFor, type Client } from '../common';
 import { agentNotFoundHint, agentPath, agentToJson, readAgentId, readV1Config, v1ConfigParameter } from './shared';
 
-const [schemaSourceParameter, ...schemaDetails] = schemaSourceProperties({ allowConfiguration: false });
-
 const properties: INodeProperties[] = [
 	agentLocator,
-	{
-		...schemaSourceParameter,
-		options: [
-			{ name: 'Keep Current Schema', value: 'keep', description: 'Change only the settings' },
-			...(schemaSourceParameter.options ?? []),
-		],
-		default: 'keep',
-	},
-	...schemaDetails,
+	...schemaSourceProperties({ allowConfiguration: false, keepDescription: 'Change only the settings' }),
 	{ ...v1ConfigParameter, description: 'Settings to change. Settings left out keep their current value.' },
 ];
 
