@@ -3,7 +3,8 @@
 import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, INVOICE_SCHEMA, makeInvoicePdf, makeTextPdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import type { ManualClock } from '../../emulator/clock';
-import { ApiClient, startTestEmulator } from './helpers';
+import type { ApiClient } from '../harness/api';
+import { startTestEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
@@ -11,7 +12,7 @@ let clock: ManualClock;
 let invoicePdf: Buffer;
 
 beforeAll(async () => {
-	({ emulator, api, clock } = await startTestEmulator({ jobMs: 80 }));
+	({ emulator, api, clock } = await startTestEmulator({ jobMs: 80, manualClock: true }));
 	invoicePdf = await makeInvoicePdf(SAMPLE_INVOICES[0]);
 });
 

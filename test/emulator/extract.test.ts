@@ -12,7 +12,8 @@ import {
 	SAMPLE_INVOICES,
 } from '../../emulator/samples';
 import type { ManualClock } from '../../emulator/clock';
-import { ApiClient, startTestEmulator } from './helpers';
+import type { ApiClient } from '../harness/api';
+import { startTestEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
@@ -21,7 +22,7 @@ let invoiceFiles: string[];
 let invoicePdfs: Buffer[];
 
 beforeAll(async () => {
-	({ emulator, api, clock } = await startTestEmulator({ jobMs: 120 }));
+	({ emulator, api, clock } = await startTestEmulator({ jobMs: 120, manualClock: true }));
 	invoicePdfs = await Promise.all(SAMPLE_INVOICES.map((invoice) => makeInvoicePdf(invoice)));
 });
 

@@ -3,13 +3,14 @@
 import { FormData, request } from 'undici';
 import type { Emulator } from '../../emulator/server';
 import { makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
-import { ApiClient, startTestEmulator } from './helpers';
+import type { ApiClient } from '../harness/api';
+import { startTestEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
 
 beforeAll(async () => {
-	({ emulator, api } = await startTestEmulator());
+	({ emulator, api } = await startTestEmulator({ jobMs: 100, manualClock: true }));
 });
 
 afterAll(() => emulator.close());

@@ -15,12 +15,11 @@ import { runInNewContext } from 'node:vm';
 import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import { MAX_EXTRACT_BYTES } from '../../nodes/shared/fileChecks';
-import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
+import { batchInvoice, extractLiteParameters, invoiceDocument } from '../harness/documents';
+import { API_KEY, useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { binaryItem, runNode } from '../harness/n8n';
-import { batchInvoice, extractLiteParameters, invoiceDocument } from './fixtures';
 
-const API_KEY = 'llx-test-performance-streaming';
 const UPLOAD = 'POST /api/v1/beta/files';
 const MiB = 1024 * 1024;
 
@@ -31,7 +30,8 @@ let store: BinaryDataService;
 setFlagsFromString('--expose_gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-useEmulator({ apiKey: API_KEY, jobMs: 200 }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator({ jobMs: 200 });
+beforeAll(() => ({ emulator, credentials } = running));
 
 beforeAll(async () => {
 	store = (await useFilesystemBinaryData()).service;

@@ -12,17 +12,14 @@ import {
 	makeInvoiceText,
 	SAMPLE_INVOICES,
 } from '../../emulator/samples';
-import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
-import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
-
-const API_KEY = 'llx-test-foundation-key';
+import { API_KEY, emulatorCredentials, useEmulator, type EmulatorCredentials } from '../harness/emulator';
+import { binaryItem, runNode } from '../harness/n8n';
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
 // Tests here build on what earlier ones uploaded, so the emulator is not emptied between them.
-useEmulator({ apiKey: API_KEY, jobMs: 150 }, (started) => ({ emulator, credentials } = started), {
-	resetBeforeEach: false,
-});
+const running = useEmulator({ jobMs: 150, resetBeforeEach: false });
+beforeAll(() => ({ emulator, credentials } = running));
 
 const baseParameters = {
 	resource: 'extractJob',
