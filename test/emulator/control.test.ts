@@ -7,7 +7,7 @@ import type { Emulator } from '../../emulator/server';
 import { INVOICE_SCHEMA, makeTextPdf } from '../../emulator/samples';
 import type { ManualClock } from '../../emulator/clock';
 import { assertComponent, type ApiClient, type Json } from '../harness/api';
-import { API_KEY, startTestEmulator } from '../harness/emulator';
+import { API_KEY, startTestEmulator, useEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
@@ -15,16 +15,14 @@ let clock: ManualClock;
 let fileId: string;
 let smallPdf: Buffer;
 
+const running = useEmulator({ jobMs: 60, apiKey: [API_KEY, 'llx-second-key'], manualClock: true });
+
 beforeAll(async () => {
-	({ emulator, api, clock } = await startTestEmulator({ jobMs: 60, apiKey: [API_KEY, 'llx-second-key'], manualClock: true }));
+	({ emulator, api, clock } = running);
 	smallPdf = await makeTextPdf([['Vendor: Tiny Co', 'Total: $12.00']]);
 });
 
-afterAll(() => emulator.close());
-
 beforeEach(async () => {
-	await emulator.reset();
-	emulator.config({ jobMs: 60, maxConcurrentJobs: 0 });
 	fileId = await api.uploadId(smallPdf, 'tiny.pdf');
 });
 

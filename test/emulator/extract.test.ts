@@ -13,7 +13,7 @@ import {
 } from '../../emulator/samples';
 import type { ManualClock } from '../../emulator/clock';
 import type { ApiClient } from '../harness/api';
-import { startTestEmulator } from '../harness/emulator';
+import { useEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
@@ -21,16 +21,14 @@ let clock: ManualClock;
 let invoiceFiles: string[];
 let invoicePdfs: Buffer[];
 
+const running = useEmulator({ jobMs: 120, manualClock: true });
+
 beforeAll(async () => {
-	({ emulator, api, clock } = await startTestEmulator({ jobMs: 120, manualClock: true }));
+	({ emulator, api, clock } = running);
 	invoicePdfs = await Promise.all(SAMPLE_INVOICES.map((invoice) => makeInvoicePdf(invoice)));
 });
 
-afterAll(() => emulator.close());
-
 beforeEach(async () => {
-	await emulator.reset();
-	emulator.config({ jobMs: 120, maxConcurrentJobs: 0 });
 	invoiceFiles = [];
 	for (const [index, pdf] of invoicePdfs.entries()) invoiceFiles.push(await api.uploadId(pdf, `invoice-${index}.pdf`));
 });
