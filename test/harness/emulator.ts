@@ -16,6 +16,7 @@ import { runNode, type RunResult } from './n8n';
  * The API key every test emulator accepts and every test credential carries. It looks like a real key, and the
  * reliability suites treat any appearance of it in output, errors or logs as a leak.
  */
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a test-only key, accepted only by the emulator
 export const API_KEY = 'llx-SENTINEL-5e9c1d7a44b2f80e63c1aa9d0b7e2f41';
 
 /** Credential data pointing the node at an emulator (custom base URL). */

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error */
 /**
  * Runs real workflows through n8n-core's WorkflowExecute (and triggers through its PollContext), with this package's
  * node classes and the credentials helper from credentials.ts.

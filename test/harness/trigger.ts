@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Drives the LlamaExtract Trigger the way n8n does: `poll()` through n8n-core's PollContext in trigger mode with the
  * workflow's static data carried between polls, a restart as a new Workflow built from a copy of that static data,
