@@ -24,12 +24,8 @@ import { startEmulator, type Emulator } from '../emulator/server';
 import { DEFAULT_MAX_CONCURRENT_JOBS } from '../nodes/LlamaExtract/descriptions/batchOptions';
 import { DEFAULT_LIMITS } from '../nodes/LlamaExtractTrigger/cursor';
 import { LlamaExtractTrigger } from '../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
-import {
-	buildWorkflow,
-	emulatorCredentials,
-	makePollContext,
-	registerNodeType,
-} from '../test/harness/n8n';
+import { emulatorCredentials } from '../test/harness/emulator';
+import { buildWorkflow, makePollContext, registerNodeType } from '../test/harness/n8n';
 import type { ExtractResult, UploadResult, WorkerTask } from './worker';
 
 const API_KEY = 'llx-bench-key';

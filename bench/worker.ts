@@ -14,8 +14,9 @@ import { Readable } from 'node:stream';
 
 import { makeInvoicePdf } from '../emulator/samples';
 import { storedBinaryItem, useFilesystemBinaryData } from '../test/harness/binaryData';
-import { binaryItem, emulatorCredentials, runNode } from '../test/harness/n8n';
-import { batchInvoice, extractLiteParameters, INVOICE_SCHEMA_LITE } from '../test/performance/fixtures';
+import { batchInvoice, extractLiteParameters, INVOICE_SCHEMA_LITE } from '../test/harness/documents';
+import { emulatorCredentials } from '../test/harness/emulator';
+import { binaryItem, runNode } from '../test/harness/n8n';
 
 interface TaskBase {
 	url: string;

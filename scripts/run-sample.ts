@@ -4,7 +4,8 @@
  */
 import { startEmulator, type Emulator } from '../emulator/server';
 import { expectedInvoiceResult, INVOICE_SCHEMA, makeInvoicePdf, SAMPLE_INVOICES } from '../emulator/samples';
-import { binaryItem, emulatorCredentials, runNode } from '../test/harness/n8n';
+import { emulatorCredentials } from '../test/harness/emulator';
+import { binaryItem, runNode } from '../test/harness/n8n';
 
 export interface SampleRun {
 	emulator: Emulator;

@@ -8,11 +8,12 @@ import type { Emulator } from '../../emulator/server';
 import { LlamaCloudClient } from '../../nodes/shared/client';
 import { ExtractV2Job, SchemaValidateResponse } from '../../nodes/shared/contract';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
-import { inExecution } from '../performance/fixtures';
+import { inExecution } from '../harness/n8n';
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
-useEmulator({ apiKey: 'llx-test-client', jobMs: 60_000 }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator({ jobMs: 60_000 });
+beforeAll(() => ({ emulator, credentials } = running));
 
 /**
  * Counts the credential reads of an execution context (the real getCredentials still answers). n8n's

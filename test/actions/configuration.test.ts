@@ -6,10 +6,11 @@ import { LoadOptionsContext } from 'n8n-core';
 import type { INode } from 'n8n-workflow';
 
 import { LlamaExtract } from '../../nodes/LlamaExtract/LlamaExtract.node';
-import { buildWorkflow, emulatorCredentials, makeAdditionalData } from '../harness/n8n';
-import { API_KEY, useRig, type Json } from './helpers';
+import type { Json } from '../harness/api';
+import { emulatorCredentials, useEmulator } from '../harness/emulator';
+import { buildWorkflow, makeAdditionalData } from '../harness/n8n';
 
-const rig = useRig();
+const rig = useEmulator({ jobMs: 120, resetBeforeEach: false });
 
 const config = { resource: 'configuration' };
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
@@ -48,7 +49,7 @@ describe('Configuration', () => {
 	});
 
 	test('Get returns the configuration; an unknown ID is a 404 that says where to pick one', async () => {
-		const saved = await rig.api('POST', '/api/v1/beta/configurations', {
+		const saved = await rig.api.post('/api/v1/beta/configurations', {
 			name: 'get-me',
 			parameters: { product_type: 'extract_v2', data_schema: { type: 'object', properties: { a: { type: 'string' } } } },
 		});
@@ -71,7 +72,7 @@ describe('Configuration', () => {
 	});
 
 	test('Update changes only what is set: a new name and tier keep the schema and other settings', async () => {
-		const saved = await rig.api('POST', '/api/v1/beta/configurations', {
+		const saved = await rig.api.post('/api/v1/beta/configurations', {
 			name: 'to-update',
 			parameters: {
 				product_type: 'extract_v2',
@@ -115,7 +116,7 @@ describe('Configuration', () => {
 
 	test('Get Many filters by name and honours Limit; Delete removes the configuration', async () => {
 		for (const name of ['list-a', 'list-b', 'list-c']) {
-			await rig.api('POST', '/api/v1/beta/configurations', {
+			await rig.api.post('/api/v1/beta/configurations', {
 				name,
 				parameters: { product_type: 'extract_v2', data_schema: { type: 'object', properties: { a: { type: 'string' } } } },
 			});
@@ -131,11 +132,11 @@ describe('Configuration', () => {
 		const id = String(named.items[0].json.id);
 		const deleted = await rig.run({ ...config, operation: 'delete', configurationId: byId(id) });
 		expect(deleted.items[0].json).toEqual({ id, deleted: true });
-		expect((await rig.api('GET', `/api/v1/beta/configurations/${id}`)).status).toBe(404);
+		expect((await rig.api.get(`/api/v1/beta/configurations/${id}`)).status).toBe(404);
 	});
 
 	test('the picker’s search (listSearch) finds configurations by name, through n8n’s LoadOptionsContext', async () => {
-		await rig.api('POST', '/api/v1/beta/configurations', {
+		await rig.api.post('/api/v1/beta/configurations', {
 			name: 'Receipts EU',
 			parameters: { product_type: 'extract_v2', data_schema: { type: 'object', properties: { a: { type: 'string' } } } },
 		});
@@ -149,7 +150,7 @@ describe('Configuration', () => {
 			credentials: { llamaCloudApi: { id: '1', name: 'emulator' } },
 		};
 		const workflow = buildWorkflow([node]);
-		const credentials = emulatorCredentials(rig.emulator.url, API_KEY);
+		const credentials = emulatorCredentials(rig.emulator.url);
 		const context = new LoadOptionsContext(workflow, node, makeAdditionalData(credentials), 'parameters.configurationId');
 		const found = await new LlamaExtract().methods.listSearch.searchConfigurations.call(context, 'receipts');
 		expect(found.results).toEqual([{ name: 'Receipts EU', value: expect.stringMatching(/^cfg-/) }]);

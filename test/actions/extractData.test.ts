@@ -11,10 +11,12 @@ import {
 	makeTextPdf,
 	SAMPLE_INVOICES,
 } from '../../emulator/samples';
+import type { Json } from '../harness/api';
+import { pairedIndexes, serveFiles } from '../harness/documents';
+import { useEmulator } from '../harness/emulator';
 import { binaryItem } from '../harness/n8n';
-import { pairedIndexes, receivedConfiguration, serveFiles, useRig, type Json } from './helpers';
 
-const rig = useRig();
+const rig = useEmulator({ jobMs: 120, resetBeforeEach: false });
 const invoice = SAMPLE_INVOICES[0];
 const expected = expectedInvoiceResult(invoice);
 let invoicePdf: Buffer;
@@ -55,7 +57,7 @@ describe('schema sources', () => {
 			[pdfItem()],
 		);
 		expect(error).toBeUndefined();
-		const configuration = await receivedConfiguration(rig, jobIdOf(items[0].json));
+		const configuration = await rig.api.receivedConfiguration(jobIdOf(items[0].json));
 		expect(configuration.data_schema).toEqual({
 			type: 'object',
 			properties: {
@@ -90,7 +92,7 @@ describe('schema sources', () => {
 			[pdfItem()],
 		);
 		expect(error).toBeUndefined();
-		const configuration = await receivedConfiguration(rig, jobIdOf(items[0].json));
+		const configuration = await rig.api.receivedConfiguration(jobIdOf(items[0].json));
 		expect(configuration.data_schema).toEqual({
 			type: 'object',
 			properties: {
@@ -129,7 +131,7 @@ describe('schema sources', () => {
 			[pdfItem()],
 		);
 		expect(error).toBeUndefined();
-		const configuration = await receivedConfiguration(rig, jobIdOf(items[0].json));
+		const configuration = await rig.api.receivedConfiguration(jobIdOf(items[0].json));
 		expect(configuration.data_schema).toEqual(INVOICE_SCHEMA);
 		expect(configuration).toMatchObject({
 			tier: 'agentic',
@@ -145,7 +147,7 @@ describe('schema sources', () => {
 	});
 
 	test('Saved Configuration: the job carries configuration_id (locator By ID) and no inline configuration', async () => {
-		const saved = await rig.api('POST', '/api/v1/beta/configurations', {
+		const saved = await rig.api.post('/api/v1/beta/configurations', {
 			name: 'saved-source-test',
 			parameters: { product_type: 'extract_v2', data_schema: { type: 'object', properties: { total: { type: 'number' } } } },
 		});
@@ -159,7 +161,7 @@ describe('schema sources', () => {
 			[pdfItem()],
 		);
 		expect(error).toBeUndefined();
-		const job = await rig.api('GET', `/api/v2/extract/${jobIdOf(items[0].json)}`);
+		const job = await rig.api.get(`/api/v2/extract/${jobIdOf(items[0].json)}`);
 		expect(job.body.configuration_id).toBe(saved.body.id);
 		expect(items[0].json).toEqual({ total: expected.total, _llamaextract: expect.any(Object) });
 	});
@@ -196,7 +198,7 @@ describe('inputs', () => {
 			expect(files.requests).toHaveLength(1);
 			expect(files.requests[0].headers.authorization).toBeUndefined();
 			expect(JSON.stringify(files.requests[0].headers)).not.toContain('llx-');
-			const file = await rig.api('GET', `/api/v1/beta/files/${(items[0].json._llamaextract as Json).file_id}`);
+			const file = await rig.api.get(`/api/v1/beta/files/${(items[0].json._llamaextract as Json).file_id}`);
 			expect(file.body.name).toBe('acme-invoice.pdf');
 		} finally {
 			await files.close();
@@ -240,7 +242,7 @@ describe('inputs', () => {
 		// Held until finishNow below, so the first run surely meets an unfinished parse job.
 		const jobMs = rig.emulator.config().jobMs;
 		rig.emulator.config({ jobMs: 10 * 60_000 });
-		const parse = await rig.api('POST', '/api/v2/parse', { tier: 'fast', version: 'latest', file_id: stored.id });
+		const parse = await rig.api.post('/api/v2/parse', { tier: 'fast', version: 'latest', file_id: stored.id });
 		rig.emulator.config({ jobMs });
 		expect(parse.status).toBe(200);
 		const parameters = {

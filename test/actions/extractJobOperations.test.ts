@@ -3,10 +3,12 @@
  * emulator. Request counts come from the emulator's own statistics.
  */
 import { expectedInvoiceResult, INVOICE_SCHEMA, makeInvoicePdf, makeTextPdf, SAMPLE_INVOICES } from '../../emulator/samples';
+import type { Json } from '../harness/api';
+import { pairedIndexes } from '../harness/documents';
+import { useEmulator } from '../harness/emulator';
 import { binaryItem } from '../harness/n8n';
-import { pairedIndexes, useRig, type Json } from './helpers';
 
-const rig = useRig();
+const rig = useEmulator({ jobMs: 120, resetBeforeEach: false });
 const LIST = 'GET /api/v2/extract';
 let invoicePdf: Buffer;
 
@@ -162,7 +164,7 @@ describe('Get Many', () => {
 	});
 
 	test('status THROTTLED and a configuration from the locator filter the list', async () => {
-		const saved = await rig.api('POST', '/api/v1/beta/configurations', {
+		const saved = await rig.api.post('/api/v1/beta/configurations', {
 			name: 'throttle-test',
 			parameters: { product_type: 'extract_v2', data_schema: { type: 'object', properties: { total: { type: 'number' } } } },
 		});
@@ -170,7 +172,7 @@ describe('Get Many', () => {
 		const slow = rig.emulator.addFile('slow.pdf', await slowPdf(3000));
 		const ids: string[] = [];
 		for (let index = 0; index < 3; index++) {
-			const created = await rig.api('POST', '/api/v2/extract', { file_input: slow.id, configuration_id: saved.body.id });
+			const created = await rig.api.post('/api/v2/extract', { file_input: slow.id, configuration_id: saved.body.id });
 			ids.push(created.body.id);
 		}
 		// New jobs show PENDING for a moment before the scheduler holds them back as THROTTLED.
@@ -185,7 +187,7 @@ describe('Get Many', () => {
 		expect(throttled.error).toBeUndefined();
 		expect(throttled.items.map((item) => item.json.status)).toEqual(['THROTTLED', 'THROTTLED']);
 		expect(throttled.items.every((item) => item.json.configuration_id === saved.body.id)).toBe(true);
-		for (const id of ids) await rig.api('POST', `/api/v2/extract/${id}/cancel`);
+		for (const id of ids) await rig.api.post(`/api/v2/extract/${id}/cancel`);
 	});
 });
 
@@ -229,7 +231,7 @@ describe('Cancel and Delete', () => {
 
 	test('Delete of a running job is refused at once with a clear error, and the job is left alone', async () => {
 		const slow = rig.emulator.addFile('slow-delete.pdf', await slowPdf(4000));
-		const created = await rig.api('POST', '/api/v2/extract', {
+		const created = await rig.api.post('/api/v2/extract', {
 			file_input: slow.id,
 			configuration: { data_schema: { type: 'object', properties: { total: { type: 'number' } } } },
 		});
@@ -241,6 +243,6 @@ describe('Cancel and Delete', () => {
 		expect(error?.description).toContain('Extract Job › Cancel');
 		expect(rig.count('DELETE /api/v2/extract/{job_id}')).toBe(0);
 		expect(rig.emulator.job(created.body.id)).toBeDefined();
-		await rig.api('POST', `/api/v2/extract/${created.body.id}/cancel`);
+		await rig.api.post(`/api/v2/extract/${created.body.id}/cancel`);
 	});
 });

@@ -1,8 +1,9 @@
 /** File › Upload (binary or URL), Get, Get Many, Delete against the emulator. */
+import { serveFiles } from '../harness/documents';
+import { useEmulator } from '../harness/emulator';
 import { binaryItem } from '../harness/n8n';
-import { serveFiles, useRig } from './helpers';
 
-const rig = useRig();
+const rig = useEmulator({ jobMs: 120, resetBeforeEach: false });
 const text = Buffer.from('Invoice Number: F-1\nTotal: 12.00\n');
 
 describe('File', () => {
@@ -21,7 +22,7 @@ describe('File', () => {
 		expect(items[0].json).toMatchObject({ name: 'note.txt', purpose: 'parse', external_file_id: 'erp-42' });
 		expect(String(items[0].json.id)).toMatch(/^dfl-/);
 		expect(items[0].binary?.doc.fileName).toBe('note.txt');
-		const link = await rig.api('GET', `/api/v1/beta/files/${items[0].json.id}/content`);
+		const link = await rig.api.get(`/api/v1/beta/files/${items[0].json.id}/content`);
 		const downloaded = Buffer.from(await (await fetch(link.body.url)).arrayBuffer());
 		expect(downloaded.equals(text)).toBe(true);
 	});
@@ -64,7 +65,7 @@ describe('File', () => {
 
 		const deleted = await rig.run({ resource: 'file', operation: 'delete', fileId: stored.id });
 		expect(deleted.items[0].json).toEqual({ id: stored.id, deleted: true });
-		expect((await rig.api('GET', `/api/v1/beta/files/${stored.id}`)).status).toBe(404);
+		expect((await rig.api.get(`/api/v1/beta/files/${stored.id}`)).status).toBe(404);
 	});
 
 	test('an extract job ID given as File ID is caught with a pointer to the right ID', async () => {

@@ -8,10 +8,12 @@ import type { INode } from 'n8n-workflow';
 import { expectedInvoiceResult, makeInvoicePdf, makeTextPdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import { LlamaExtract } from '../../nodes/LlamaExtract/LlamaExtract.node';
 import { describeV1Status, v1ResultToJson } from '../../nodes/LlamaExtract/actions/legacyAgent/shared';
-import { binaryItem, buildWorkflow, emulatorCredentials, makeAdditionalData } from '../harness/n8n';
-import { API_KEY, pairedIndexes, useRig, type Json } from './helpers';
+import type { Json } from '../harness/api';
+import { pairedIndexes } from '../harness/documents';
+import { emulatorCredentials, useEmulator } from '../harness/emulator';
+import { binaryItem, buildWorkflow, makeAdditionalData } from '../harness/n8n';
 
-const rig = useRig();
+const rig = useEmulator({ jobMs: 120, resetBeforeEach: false });
 const invoice = SAMPLE_INVOICES[2];
 const expected = expectedInvoiceResult(invoice);
 const agentParam = (id: string) => ({ __rl: true, mode: 'list', value: id });
@@ -62,7 +64,7 @@ describe('Legacy Agent (V1)', () => {
 		const context = new LoadOptionsContext(
 			buildWorkflow([node]),
 			node,
-			makeAdditionalData(emulatorCredentials(rig.emulator.url, API_KEY)),
+			makeAdditionalData(emulatorCredentials(rig.emulator.url)),
 			'parameters.agentId',
 		);
 		const found = await new LlamaExtract().methods.listSearch.searchAgents.call(context, 'INVOICES');

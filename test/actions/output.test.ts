@@ -1,7 +1,7 @@
 /** Output shaping: metadata beside fields, and one item per page or row. Pure functions over job objects. */
 import type { ExtractV2Job } from '../../nodes/shared/contract';
 import { fieldInfoTree, jobToItemsJson, minConfidence } from '../../nodes/shared/output';
-import type { Json } from './helpers';
+import type { Json } from '../harness/api';
 
 const base = {
 	id: 'ext-1',

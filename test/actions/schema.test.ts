@@ -1,9 +1,10 @@
 /** Schema › Validate and Generate against the emulator. */
 import { makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
+import type { Json } from '../harness/api';
+import { useEmulator } from '../harness/emulator';
 import { binaryItem } from '../harness/n8n';
-import { useRig, type Json } from './helpers';
 
-const rig = useRig();
+const rig = useEmulator({ jobMs: 120, resetBeforeEach: false });
 
 describe('Schema › Validate', () => {
 	test('a valid schema comes back normalized ($ref inlined) with valid: true', async () => {
@@ -64,7 +65,7 @@ describe('Schema › Generate', () => {
 		expect(json.saved).toBe(false);
 		expect(json.parameters.product_type).toBe('extract_v2');
 		expect(Object.keys(json.parameters.data_schema.properties).length).toBeGreaterThan(0);
-		expect((await rig.api('GET', '/api/v1/beta/configurations?product_type=extract_v2')).body.items).toHaveLength(0);
+		expect((await rig.api.get('/api/v1/beta/configurations', { query: { product_type: 'extract_v2' } })).body.items).toHaveLength(0);
 	});
 
 	test('from an example file (binary, uploaded first), saved under a name', async () => {
@@ -83,7 +84,7 @@ describe('Schema › Generate', () => {
 		const json = items[0].json as Json;
 		expect(json).toMatchObject({ saved: true, name: 'from-example', product_type: 'extract_v2' });
 		expect(json.id).toMatch(/^cfg-/);
-		const stored = await rig.api('GET', `/api/v1/beta/configurations/${json.id}`);
+		const stored = await rig.api.get(`/api/v1/beta/configurations/${json.id}`);
 		expect(stored.body.parameters.data_schema).toEqual(json.parameters.data_schema);
 		expect(Object.keys(json.parameters.data_schema.properties)).toEqual(expect.arrayContaining(['total']));
 	});

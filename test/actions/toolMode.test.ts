@@ -8,9 +8,10 @@ import type { INode } from 'n8n-workflow';
 
 import { expectedInvoiceResult, INVOICE_SCHEMA, makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import { LlamaExtract } from '../../nodes/LlamaExtract/LlamaExtract.node';
-import { serveFiles, useRig } from './helpers';
+import { serveFiles } from '../harness/documents';
+import { useEmulator } from '../harness/emulator';
 
-const rig = useRig();
+const rig = useEmulator({ jobMs: 120, resetBeforeEach: false });
 const invoice = SAMPLE_INVOICES[0];
 const expected = expectedInvoiceResult(invoice);
 

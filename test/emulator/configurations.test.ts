@@ -3,21 +3,20 @@
 import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, INVOICE_SCHEMA, makeInvoicePdf, makeTextPdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import type { ManualClock } from '../../emulator/clock';
-import { ApiClient, startTestEmulator } from './helpers';
+import type { ApiClient } from '../harness/api';
+import { useEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
 let clock: ManualClock;
 let invoicePdf: Buffer;
 
+const running = useEmulator({ jobMs: 80, manualClock: true });
+
 beforeAll(async () => {
-	({ emulator, api, clock } = await startTestEmulator({ jobMs: 80 }));
+	({ emulator, api, clock } = running);
 	invoicePdf = await makeInvoicePdf(SAMPLE_INVOICES[0]);
 });
-
-afterAll(() => emulator.close());
-
-beforeEach(() => emulator.reset());
 
 const extractParameters = { product_type: 'extract_v2', data_schema: INVOICE_SCHEMA, tier: 'agentic' };
 const parseParameters = { product_type: 'parse_v2', tier: 'fast', version: 'latest' };

@@ -6,7 +6,8 @@ import { request } from 'undici';
 import type { Emulator } from '../../emulator/server';
 import { INVOICE_SCHEMA, makeTextPdf } from '../../emulator/samples';
 import type { ManualClock } from '../../emulator/clock';
-import { API_KEY, ApiClient, type Body, assertComponent, startTestEmulator } from './helpers';
+import { assertComponent, type ApiClient, type Json } from '../harness/api';
+import { API_KEY, startTestEmulator, useEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
@@ -14,16 +15,14 @@ let clock: ManualClock;
 let fileId: string;
 let smallPdf: Buffer;
 
+const running = useEmulator({ jobMs: 60, apiKey: [API_KEY, 'llx-second-key'], manualClock: true });
+
 beforeAll(async () => {
-	({ emulator, api, clock } = await startTestEmulator({ jobMs: 60, apiKey: [API_KEY, 'llx-second-key'] }));
+	({ emulator, api, clock } = running);
 	smallPdf = await makeTextPdf([['Vendor: Tiny Co', 'Total: $12.00']]);
 });
 
-afterAll(() => emulator.close());
-
 beforeEach(async () => {
-	await emulator.reset();
-	emulator.config({ jobMs: 60, maxConcurrentJobs: 0 });
 	fileId = await api.uploadId(smallPdf, 'tiny.pdf');
 });
 
@@ -33,7 +32,7 @@ const control = async (method: string, route: string, body?: unknown) => {
 		headers: body === undefined ? {} : { 'content-type': 'application/json' },
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
-	return { status: response.statusCode, body: (await response.body.json()) as Body };
+	return { status: response.statusCode, body: (await response.body.json()) as Json };
 };
 
 describe('auth and errors', () => {
@@ -178,7 +177,11 @@ describe('stats and config', () => {
 	});
 
 	test('jobMsFor overrides the job time per job', async () => {
-		const custom = await startTestEmulator({ jobMs: 1000, jobMsFor: (job) => (job.fileName === 'fast.pdf' ? 30 : undefined) });
+		const custom = await startTestEmulator({
+			jobMs: 1000,
+			jobMsFor: (job) => (job.fileName === 'fast.pdf' ? 30 : undefined),
+			manualClock: true,
+		});
 		try {
 			const fast = await custom.api.uploadId(smallPdf, 'fast.pdf');
 			const id = await custom.api.createJob(fast, { data_schema: INVOICE_SCHEMA });

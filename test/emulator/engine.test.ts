@@ -15,7 +15,7 @@ import {
 	makeTextPdf,
 	SAMPLE_INVOICES,
 } from '../../emulator/samples';
-import type { Body } from './helpers';
+import type { Json } from '../harness/api';
 
 const schema = INVOICE_SCHEMA as unknown as Record<string, unknown>;
 const rowSchema = LINE_ITEM_SCHEMA as unknown as Record<string, unknown>;
@@ -89,7 +89,7 @@ describe('citations and confidence', () => {
 	test('exact labels cite page and text with confidence 0.98', async () => {
 		const invoice = SAMPLE_INVOICES[0];
 		const document = await readDocument(await makeInvoicePdf(invoice));
-		const meta = extract(document, { schema }).fieldMetadata.document_metadata as Record<string, Body>;
+		const meta = extract(document, { schema }).fieldMetadata.document_metadata as Record<string, Json>;
 		expect(meta.vendor).toEqual({ citation: [{ page: 1, matching_text: 'Acme Corporation' }], confidence: 0.98 });
 		expect(meta.total).toEqual({ citation: [{ page: 1, matching_text: '$1,964.04' }], confidence: 0.98 });
 		expect(meta.invoice_date.citation[0].matching_text).toBe('01/15/2024');
@@ -211,7 +211,7 @@ describe('documents', () => {
 			reference: 'REF-42',
 			order_number: 7781,
 		});
-		const meta = output.fieldMetadata.document_metadata as Record<string, Body>;
+		const meta = output.fieldMetadata.document_metadata as Record<string, Json>;
 		expect(meta.customer.name.confidence).toBe(0.98);
 		expect(meta.reference.confidence).toBeCloseTo(0.93);
 	});

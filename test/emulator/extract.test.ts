@@ -12,7 +12,8 @@ import {
 	SAMPLE_INVOICES,
 } from '../../emulator/samples';
 import type { ManualClock } from '../../emulator/clock';
-import { ApiClient, startTestEmulator } from './helpers';
+import type { ApiClient } from '../harness/api';
+import { useEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
@@ -20,16 +21,14 @@ let clock: ManualClock;
 let invoiceFiles: string[];
 let invoicePdfs: Buffer[];
 
+const running = useEmulator({ jobMs: 120, manualClock: true });
+
 beforeAll(async () => {
-	({ emulator, api, clock } = await startTestEmulator({ jobMs: 120 }));
+	({ emulator, api, clock } = running);
 	invoicePdfs = await Promise.all(SAMPLE_INVOICES.map((invoice) => makeInvoicePdf(invoice)));
 });
 
-afterAll(() => emulator.close());
-
 beforeEach(async () => {
-	await emulator.reset();
-	emulator.config({ jobMs: 120, maxConcurrentJobs: 0 });
 	invoiceFiles = [];
 	for (const [index, pdf] of invoicePdfs.entries()) invoiceFiles.push(await api.uploadId(pdf, `invoice-${index}.pdf`));
 });

@@ -3,18 +3,14 @@
 import { FormData, request } from 'undici';
 import type { Emulator } from '../../emulator/server';
 import { makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
-import { ApiClient, startTestEmulator } from './helpers';
+import type { ApiClient } from '../harness/api';
+import { useEmulator } from '../harness/emulator';
 
 let emulator: Emulator;
 let api: ApiClient;
 
-beforeAll(async () => {
-	({ emulator, api } = await startTestEmulator());
-});
-
-afterAll(() => emulator.close());
-
-beforeEach(() => emulator.reset());
+const running = useEmulator({ jobMs: 100, manualClock: true });
+beforeAll(() => ({ emulator, api } = running));
 
 describe('upload', () => {
 	test('returns 201 FileV2 with a dfl- id, the name, type and purpose', async () => {

@@ -1,17 +1,17 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error */
 /**
- * Runs real workflows through n8n-core's WorkflowExecute, with this package's node classes and a credentials
- * helper that applies the credential's own generic `authenticate` block, so the Bearer header is built by n8n.
+ * Runs real workflows through n8n-core's WorkflowExecute (and triggers through its PollContext), with this package's
+ * node classes and the credentials helper from credentials.ts.
  */
 import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialType,
 	IDataObject,
-	IHttpRequestOptions,
+	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
 	INodeType,
+	INodeTypeDescription,
 	INodeTypes,
 	IPollFunctions,
 	IRun,
@@ -20,11 +20,11 @@ import type {
 	WorkflowActivateMode,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
-import { ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+import { NodeHelpers, Workflow } from 'n8n-workflow';
 
-import { LlamaCloudApi } from '../../credentials/LlamaCloudApi.credentials';
 import { LlamaExtract } from '../../nodes/LlamaExtract/LlamaExtract.node';
 import { LlamaExtractTrigger } from '../../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
+import { TestCredentialsHelper } from './credentials';
 
 /** A pass-through start node: it hands the test's input items to the next node. */
 class StartNode implements INodeType {
@@ -40,7 +40,7 @@ class StartNode implements INodeType {
 		properties: [],
 	} as unknown as INodeType['description'];
 
-	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [this.getInputData()];
 	}
 }
@@ -67,91 +67,6 @@ function pick(type: string): INodeType {
 	const found = registry[short];
 	if (!found) throw new Error(`Unknown node type ${type}`);
 	return found;
-}
-
-const credentialTypes: Record<string, ICredentialType> = { llamaCloudApi: new LlamaCloudApi() };
-
-export class TestCredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: Record<string, ICredentialDataDecryptedObject>) {
-		super();
-	}
-
-	getParentTypes(): string[] {
-		return [];
-	}
-
-	isCredentialUsableByNode(): boolean {
-		return true;
-	}
-
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		typeName: string,
-		requestOptions: IHttpRequestOptions,
-		workflow?: Workflow,
-		node?: INode,
-	): Promise<IHttpRequestOptions> {
-		const { authenticate } = credentialTypes[typeName];
-		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
-		if (authenticate?.type === 'generic') {
-			for (const [target, entries] of Object.entries(authenticate.properties)) {
-				const bag = ((requestOptions as unknown as IDataObject)[target] ??= {}) as IDataObject;
-				for (const [key, value] of Object.entries(entries as IDataObject)) {
-					bag[key] =
-						typeof value === 'string' && value.startsWith('=')
-							? String(
-									workflow!.expression.getSimpleParameterValue(
-										node!,
-										value,
-										'internal',
-										{ $credentials: credentials },
-										undefined,
-										'',
-									),
-								)
-							: value;
-				}
-			}
-		}
-		return requestOptions;
-	}
-
-	async preAuthentication(): Promise<undefined> {
-		return undefined;
-	}
-
-	async runPreAuthentication(): Promise<undefined> {
-		return undefined;
-	}
-
-	async getCredentials(): Promise<never> {
-		throw new Error('not used in tests');
-	}
-
-	async getDecrypted(
-		_additionalData: IWorkflowExecuteAdditionalData,
-		_nodeCredentials: unknown,
-		type: string,
-	): Promise<ICredentialDataDecryptedObject> {
-		return { ...(this.data[type] ?? {}) };
-	}
-
-	async updateCredentials(): Promise<void> {}
-
-	async updateCredentialsOauthTokenData(): Promise<void> {}
-
-	getCredentialsProperties(type: string) {
-		return credentialTypes[type].properties;
-	}
-}
-
-/** Credential data pointing the node at an emulator (custom base URL). */
-export function emulatorCredentials(
-	baseUrl: string,
-	apiKey: string,
-	extra: ICredentialDataDecryptedObject = {},
-): Record<string, ICredentialDataDecryptedObject> {
-	return { llamaCloudApi: { apiKey, region: 'custom', baseUrl, projectId: '', organizationId: '', ...extra } };
 }
 
 export function makeAdditionalData(
@@ -342,4 +257,50 @@ export function binaryItem(
 			},
 		},
 	};
+}
+
+let probeCount = 0;
+
+/**
+ * Runs `body` as the `execute` of a node inside a real WorkflowExecute, so it gets n8n-core's own
+ * IExecuteFunctions (helpers, credentials, cancel signal). Returns what `body` returned and the run.
+ */
+export async function inExecution<T>(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	body: (ctx: IExecuteFunctions) => Promise<T>,
+	options: { cancelAfterMs?: number; input?: INodeExecutionData[] } = {},
+): Promise<{ value?: T; thrown?: unknown } & RunResult> {
+	const name = `executionProbe${++probeCount}`;
+	const outcome: { value?: T; thrown?: unknown } = {};
+	registerNodeType(name, {
+		description: {
+			displayName: 'Execution Probe',
+			name,
+			group: ['transform'],
+			version: 1,
+			description: 'Runs test code in an execution context',
+			defaults: { name: 'Execution Probe' },
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: 'llamaCloudApi', required: true }],
+			properties: [],
+		} as unknown as INodeTypeDescription,
+		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+			try {
+				outcome.value = await body(this);
+			} catch (error) {
+				outcome.thrown = error;
+				throw error;
+			}
+			return [[{ json: {}, pairedItem: { item: 0 } }]];
+		},
+	});
+	const run = await runNode({
+		parameters: {},
+		credentials,
+		nodeType: `test.${name}`,
+		input: options.input,
+		cancelAfterMs: options.cancelAfterMs,
+	});
+	return { ...outcome, ...run };
 }

@@ -6,15 +6,31 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Emulator } from '../../emulator/server';
 import { DEFAULT_MAX_CONCURRENT_JOBS } from '../../nodes/LlamaExtract/descriptions/batchOptions';
+import { extractLiteParameters, invoiceDocument } from '../harness/documents';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { binaryItem, runNode } from '../harness/n8n';
-import { extractLiteParameters, invoiceDocument, maxOverlap } from './fixtures';
-
-const API_KEY = 'llx-test-performance-batch';
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
-useEmulator({ apiKey: API_KEY, jobMs: 300 }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator({ jobMs: 300 });
+beforeAll(() => ({ emulator, credentials } = running));
+
+/** The most intervals that overlap at any instant. */
+function maxOverlap(intervals: Array<[number, number]>): number {
+	const edges = intervals.flatMap(([start, end]) => [
+		[start, 1],
+		[end, -1],
+	]);
+	// Ends before starts at the same instant: a slot freed and reused at once is not an overlap.
+	edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+	let open = 0;
+	let most = 0;
+	for (const [, step] of edges) {
+		open += step;
+		most = Math.max(most, open);
+	}
+	return most;
+}
 
 const parameters = extractLiteParameters;
 

@@ -15,12 +15,11 @@ import { runInNewContext } from 'node:vm';
 import type { Emulator } from '../../emulator/server';
 import { expectedInvoiceResult, makeInvoicePdf, SAMPLE_INVOICES } from '../../emulator/samples';
 import { MAX_EXTRACT_BYTES } from '../../nodes/shared/fileChecks';
-import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
+import { batchInvoice, extractLiteParameters, invoiceDocument } from '../harness/documents';
+import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { binaryItem, runNode } from '../harness/n8n';
-import { batchInvoice, extractLiteParameters, invoiceDocument } from './fixtures';
 
-const API_KEY = 'llx-test-performance-streaming';
 const UPLOAD = 'POST /api/v1/beta/files';
 const MiB = 1024 * 1024;
 
@@ -31,7 +30,8 @@ let store: BinaryDataService;
 setFlagsFromString('--expose_gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
-useEmulator({ apiKey: API_KEY, jobMs: 200 }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator({ jobMs: 200 });
+beforeAll(() => ({ emulator, credentials } = running));
 
 beforeAll(async () => {
 	store = (await useFilesystemBinaryData()).service;
@@ -54,12 +54,7 @@ function sha256(bytes: Buffer): string {
 
 /** Hash of a file as LlamaCloud stores it, read back through its presigned download link. */
 async function uploadedSha256(fileId: string): Promise<{ sha256: string; size: number }> {
-	const headers = { authorization: `Bearer ${API_KEY}` };
-	const link = (await (
-		await fetch(`${emulator.url}/api/v1/beta/files/${fileId}/content`, { headers })
-	).json()) as {
-		url: string;
-	};
+	const link = await running.api.read<{ url: string }>(`/api/v1/beta/files/${fileId}/content`);
 	const download = await fetch(link.url);
 	const hash = createHash('sha256');
 	let size = 0;
@@ -137,10 +132,7 @@ describe('uploads from the filesystem binary store', () => {
 		expect(error).toBeUndefined();
 		const fileId = (items[0].json._llamaextract as IDataObject).file_id as string;
 		expect(await uploadedSha256(fileId)).toEqual({ sha256: sha256(pdf), size: pdf.length });
-		const headers = { authorization: `Bearer ${API_KEY}` };
-		const file = (await (
-			await fetch(`${emulator.url}/api/v1/beta/files/${fileId}`, { headers })
-		).json()) as { name: string };
+		const file = await running.api.read<{ name: string }>(`/api/v1/beta/files/${fileId}`);
 		expect(file.name).toBe('Invoice 2024-01 (final).pdf');
 	});
 
@@ -200,10 +192,7 @@ describe('uploads from the filesystem binary store', () => {
 		);
 		expect(error?.description).toMatch(/fewer bytes than its recorded size/);
 		// No file was created from a short body.
-		const headers = { authorization: `Bearer ${API_KEY}` };
-		const files = (await (
-			await fetch(`${emulator.url}/api/v1/beta/files`, { headers })
-		).json()) as { items: unknown[] };
+		const files = await running.api.read<{ items: unknown[] }>('/api/v1/beta/files');
 		expect(files.items).toHaveLength(0);
 	});
 

@@ -8,21 +8,22 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { Emulator } from '../../emulator/server';
+import { batchInvoice, INVOICE_SCHEMA_LITE, invoiceDocument } from '../harness/documents';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
+import { inExecution } from '../harness/n8n';
 import { expectedInvoiceResult } from '../../emulator/samples';
 import { LlamaCloudClient } from '../../nodes/shared/client';
 import type { ExtractV2Job } from '../../nodes/shared/contract';
 import type { WaitOutcome, WaiterSettings } from '../../nodes/shared/waiter';
 import { ManualClock } from '../harness/clock';
-import { batchInvoice, inExecution, INVOICE_SCHEMA_LITE, invoiceDocument } from './fixtures';
 
-const API_KEY = 'llx-test-performance-waiter';
 const LIST = 'GET /api/v2/extract';
 const GET_ONE = 'GET /api/v2/extract/{job_id}';
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
-useEmulator({ apiKey: API_KEY, jobMs: 300 }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator({ jobMs: 300 });
+beforeAll(() => ({ emulator, credentials } = running));
 
 function addDocuments(count: number, markers: (index: number) => string[] = () => []): string[] {
 	return Array.from(

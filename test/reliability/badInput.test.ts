@@ -15,8 +15,9 @@ import { request } from 'undici';
 import type { FaultRule } from '../../emulator/faults';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { storedBinaryItem, useFilesystemBinaryData } from '../harness/binaryData';
-import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
-import { LeakWatch, LogCapture, SENTINEL } from './helpers';
+import { API_KEY, emulatorCredentials } from '../harness/emulator';
+import { LeakWatch, LogCapture } from '../harness/logs';
+import { binaryItem, runNode } from '../harness/n8n';
 
 /** A real-looking key of "the other region": accepted nowhere here, and it must not leak either. */
 const OTHER_REGION_SENTINEL = 'llx-EU-SENTINEL-0b3f9e27c51d4a86b2e0f4c7d9a1e635';
@@ -513,7 +514,7 @@ const watch = new LeakWatch();
 async function emulatorPost(target: Emulator, path: string, body: unknown): Promise<{ id: string }> {
 	const response = await request(`${target.url}${path}`, {
 		method: 'POST',
-		headers: { authorization: `Bearer ${SENTINEL}`, 'content-type': 'application/json' },
+		headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
 		body: JSON.stringify(body),
 	});
 	expect(response.statusCode).toBe(200);
@@ -538,7 +539,7 @@ function fill(text: string, placeholders: Placeholders): string {
 beforeAll(async () => {
 	logs.install();
 	emulator = await startEmulator({
-		apiKey: SENTINEL,
+		apiKey: API_KEY,
 		jobMs: 40,
 		jobMsFor: (job) => (job.kind === 'parse' ? 60_000 : undefined),
 	});
@@ -560,7 +561,7 @@ describe('bad-input catalogue', () => {
 		await emulator.reset();
 		if (entry.faults) emulator.faults.configure({ rules: entry.faults });
 		const prepared = (await entry.setup?.(emulator)) ?? {};
-		const credentials = emulatorCredentials(emulator.url, SENTINEL, { ...entry.credentials, ...prepared.credentials });
+		const credentials = emulatorCredentials(emulator.url, API_KEY, { ...entry.credentials, ...prepared.credentials });
 		const jobsBefore = emulator.jobs().length;
 		const result = watch.record(
 			await runNode({
@@ -601,14 +602,14 @@ describe('bad-input catalogue', () => {
 
 	test('the sentinel API key, and the wrong key of the 401 case, never appear in any output, error or log line', () => {
 		expect(watch.recorded).toBe(CATALOGUE.length);
-		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
+		expect(watch.findLeaks(API_KEY, logs)).toEqual([]);
 		expect(watch.findLeaks(OTHER_REGION_SENTINEL, logs)).toEqual([]);
 	});
 });
 
 async function listFiles(): Promise<Array<{ id: string }>> {
 	const response = await request(`${emulator.url}/api/v1/beta/files`, {
-		headers: { authorization: `Bearer ${SENTINEL}` },
+		headers: { authorization: `Bearer ${API_KEY}` },
 	});
 	return ((await response.body.json()) as { items: Array<{ id: string }> }).items;
 }

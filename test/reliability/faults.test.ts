@@ -7,9 +7,10 @@
 import type { Emulator } from '../../emulator/server';
 import type { FaultRule } from '../../emulator/faults';
 import { makeInvoice, makeInvoiceText, type SampleInvoice } from '../../emulator/samples';
-import { useEmulator } from '../harness/emulator';
-import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
-import { emulatorApi, errorOf, LeakWatch, LogCapture, SENTINEL } from './helpers';
+import { ApiClient } from '../harness/api';
+import { API_KEY, emulatorCredentials, useEmulator } from '../harness/emulator';
+import { errorOf, LeakWatch, LogCapture } from '../harness/logs';
+import { binaryItem, runNode } from '../harness/n8n';
 
 const SCHEMA = {
 	type: 'object',
@@ -68,7 +69,8 @@ const logs = new LogCapture();
 const watch = new LeakWatch();
 
 beforeAll(() => logs.install());
-useEmulator({ apiKey: SENTINEL, jobMs: 200 }, (started) => ({ emulator } = started));
+const running = useEmulator({ jobMs: 200 });
+beforeAll(() => ({ emulator } = running));
 
 afterAll(() => {
 	logs.uninstall();
@@ -92,7 +94,7 @@ describe('fault suite', () => {
 		const { items, error } = watch.record(
 			await runNode({
 				parameters,
-				credentials: emulatorCredentials(emulator.url, SENTINEL),
+				credentials: emulatorCredentials(emulator.url),
 				input,
 				onError: 'continueRegularOutput',
 			}),
@@ -151,10 +153,9 @@ describe('fault suite', () => {
 		expect(errors).toBe(failedJobs);
 
 		// Nothing created twice: one upload per document, one job per uploaded file, one item per job.
-		const files = await emulatorApi<{ items: Array<{ id: string; name: string }> }>(
-			emulator,
-			SENTINEL,
-			'/api/v1/beta/files?page_size=1000',
+		const files = await new ApiClient(emulator, API_KEY).read<{ items: Array<{ id: string; name: string }> }>(
+			'/api/v1/beta/files',
+			{ query: { page_size: 1000 } },
 		);
 		const uploadsPerName = new Map<string, number>();
 		for (const file of files.items) uploadsPerName.set(file.name, (uploadsPerName.get(file.name) ?? 0) + 1);
@@ -185,6 +186,6 @@ describe('secrets', () => {
 	test('the sentinel API key never appears in any output item, error or log line', () => {
 		expect(watch.recorded).toBeGreaterThan(0);
 		expect(logs.lines.length).toBeGreaterThan(0);
-		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
+		expect(watch.findLeaks(API_KEY, logs)).toEqual([]);
 	});
 });

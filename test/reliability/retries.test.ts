@@ -4,8 +4,10 @@
  */
 import { startEmulator, type Emulator } from '../../emulator/server';
 import type { FaultRule } from '../../emulator/faults';
-import { binaryItem, emulatorCredentials, runNode, type RunResult } from '../harness/n8n';
-import { emulatorApi, LeakWatch, LogCapture, SENTINEL } from './helpers';
+import { ApiClient } from '../harness/api';
+import { API_KEY, emulatorCredentials } from '../harness/emulator';
+import { LeakWatch, LogCapture } from '../harness/logs';
+import { binaryItem, runNode, type RunResult } from '../harness/n8n';
 
 const parameters = {
 	resource: 'extractJob',
@@ -33,7 +35,7 @@ const watch = new LeakWatch();
 
 beforeAll(async () => {
 	logs.install();
-	emulator = await startEmulator({ apiKey: SENTINEL, jobMs: 60 });
+	emulator = await startEmulator({ apiKey: API_KEY, jobMs: 60 });
 });
 
 afterAll(async () => {
@@ -53,7 +55,7 @@ async function run(rules: FaultRule[], options: { input?: ReturnType<typeof docu
 	const result: RunResult = watch.record(
 		await runNode({
 			parameters: { ...parameters, ...options.extra },
-			credentials: emulatorCredentials(emulator.url, SENTINEL),
+			credentials: emulatorCredentials(emulator.url),
 			input: options.input ?? [document(1)],
 			cancelAfterMs: options.cancelAfterMs,
 		}),
@@ -108,9 +110,7 @@ describe('creates are never duplicated', () => {
 		expect(invoiceNumber(result)).toBe('INV-1');
 		expect(result.count(UPLOAD)).toBe(1);
 		expect(result.count(FILES)).toBe(1);
-		const files = await emulatorApi<{ items: Array<{ id: string; external_file_id: string }> }>(
-			emulator,
-			SENTINEL,
+		const files = await new ApiClient(emulator, API_KEY).read<{ items: Array<{ id: string; external_file_id: string }> }>(
 			'/api/v1/beta/files',
 		);
 		expect(files.items).toHaveLength(1);
@@ -144,12 +144,12 @@ describe('what is retried and how long it waits', () => {
 		const refusedBefore = logs.matching(refusedLine).length;
 		const restart = (async () => {
 			await logs.waitFor(refusedLine, refusedBefore + 1);
-			emulator = await startEmulator({ apiKey: SENTINEL, jobMs: 60, port });
+			emulator = await startEmulator({ apiKey: API_KEY, jobMs: 60, port });
 		})();
 		const result = watch.record(
 			await runNode({
 				parameters,
-				credentials: emulatorCredentials(`http://127.0.0.1:${port}`, SENTINEL),
+				credentials: emulatorCredentials(`http://127.0.0.1:${port}`),
 				input: [document(2)],
 			}),
 		);
@@ -231,7 +231,7 @@ describe('what is retried and how long it waits', () => {
 		const result = watch.record(
 			await runNode({
 				parameters: { ...parameters, options: { waitTimeout: 2 } },
-				credentials: emulatorCredentials(emulator.url, SENTINEL),
+				credentials: emulatorCredentials(emulator.url),
 				input: [document(12), document(13), document(14)],
 				onError: 'continueRegularOutput',
 			}),
@@ -258,7 +258,7 @@ describe('what is retried and how long it waits', () => {
 		const startedAt = Date.now();
 		const result = await runNode({
 			parameters,
-			credentials: emulatorCredentials(emulator.url, SENTINEL),
+			credentials: emulatorCredentials(emulator.url),
 			input: [document(15), document(16), document(17)],
 			onError: 'continueRegularOutput',
 		});
@@ -296,7 +296,7 @@ describe('what is retried and how long it waits', () => {
 		const result = watch.record(
 			await runNode({
 				parameters: { ...parameters, options: { waitTimeout: 1 } },
-				credentials: emulatorCredentials(emulator.url, SENTINEL),
+				credentials: emulatorCredentials(emulator.url),
 				input: [document(9)],
 			}),
 		);
@@ -317,7 +317,7 @@ describe('other writes', () => {
 		const result = watch.record(
 			await runNode({
 				parameters: { resource: 'extractJob', operation: 'delete', jobId: job.id },
-				credentials: emulatorCredentials(emulator.url, SENTINEL),
+				credentials: emulatorCredentials(emulator.url),
 				input: [{ json: {} }],
 			}),
 		);
@@ -332,6 +332,6 @@ describe('other writes', () => {
 describe('secrets', () => {
 	test('the sentinel API key never appears in any output item, error or log line', () => {
 		expect(watch.recorded).toBeGreaterThan(10);
-		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
+		expect(watch.findLeaks(API_KEY, logs)).toEqual([]);
 	});
 });

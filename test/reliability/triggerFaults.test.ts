@@ -8,10 +8,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { FaultRule } from '../../emulator/faults';
 import type { Emulator } from '../../emulator/server';
-import { useEmulator } from '../harness/emulator';
-import { emulatorCredentials } from '../harness/n8n';
-import { jobIdOf, TriggerRig, triggerNode } from '../trigger/rig';
-import { LeakWatch, LogCapture, SENTINEL } from './helpers';
+import { API_KEY, emulatorCredentials, useEmulator } from '../harness/emulator';
+import { LeakWatch, LogCapture } from '../harness/logs';
+import { jobIdOf, TriggerRig, triggerNode } from '../harness/trigger';
 
 const JOBS = 30;
 const POLL_BUDGET_MS = 500;
@@ -31,7 +30,8 @@ const watch = new LeakWatch();
 beforeAll(() => logs.install());
 afterAll(() => logs.uninstall());
 // The second test reads what the first recorded, so the emulator is not emptied between them.
-useEmulator({ apiKey: SENTINEL }, (started) => ({ emulator } = started), { resetBeforeEach: false });
+const running = useEmulator({ resetBeforeEach: false });
+beforeAll(() => ({ emulator } = running));
 
 const snapshot = (value: unknown) => JSON.stringify(value ?? null);
 
@@ -41,7 +41,7 @@ describe('trigger under faults', () => {
 		// Include Usage makes every due job cost a GET, so faults also strike halfway through a delivery.
 		const trigger = new TriggerRig(
 			triggerNode({ event: 'completed', options: { includeUsage: true } }),
-			emulatorCredentials(emulator.url, SENTINEL),
+			emulatorCredentials(emulator.url),
 		);
 		expect(await trigger.poll()).toBeNull();
 
@@ -106,6 +106,6 @@ describe('trigger under faults', () => {
 
 	test('the sentinel API key never appears in an emitted item, a poll error or a log line', () => {
 		expect(watch.recorded).toBeGreaterThan(1);
-		expect(watch.findLeaks(SENTINEL, logs)).toEqual([]);
+		expect(watch.findLeaks(API_KEY, logs)).toEqual([]);
 	});
 });

@@ -9,27 +9,25 @@ import type { IDataObject } from 'n8n-workflow';
 import type { SeedJobSpec } from '../../emulator/extractJobs';
 import type { Emulator } from '../../emulator/server';
 import { idsToRecheck, readState } from '../../nodes/LlamaExtractTrigger/cursor';
-import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
+import { API_KEY, HELD_MS, seedInPast, useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { random, shuffle } from '../harness/random';
 import {
 	cursorOf,
 	expectEachOnce,
 	expectQuiet,
-	HELD_MS,
 	jobIdOf,
 	pollUntil,
-	seedInPast,
 	TriggerRig,
 	triggerNode,
-} from './rig';
+} from '../harness/trigger';
 
-const API_KEY = 'llx-test-trigger-scale-key';
 const LIST_ROUTE = 'GET /api/v2/extract';
 const GET_ROUTE = 'GET /api/v2/extract/{job_id}';
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
-useEmulator({ apiKey: API_KEY }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator();
+beforeAll(() => ({ emulator, credentials } = running));
 
 const seed = async (specs: SeedJobSpec[]) => await seedInPast(emulator, specs);
 

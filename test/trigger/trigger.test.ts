@@ -6,28 +6,31 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Emulator } from '../../emulator/server';
 import type { SeedJobSpec } from '../../emulator/extractJobs';
-import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
-import { emulatorCredentials } from '../harness/n8n';
+import {
+	emulatorCredentials,
+	HELD_MS,
+	seedInPast,
+	useEmulator,
+	type EmulatorCredentials,
+} from '../harness/emulator';
 import { random, shuffle } from '../harness/random';
 import {
 	cursorOf,
 	expectEachOnce,
 	expectQuiet,
-	HELD_MS,
 	jobIdOf,
 	pollUntil,
-	seedInPast,
 	TriggerRig,
 	triggerNode,
-} from './rig';
+} from '../harness/trigger';
 
-const API_KEY = 'llx-test-trigger-key';
 const LIST_ROUTE = 'GET /api/v2/extract';
 const GET_ROUTE = 'GET /api/v2/extract/{job_id}';
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
-useEmulator({ apiKey: API_KEY }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator();
+beforeAll(() => ({ emulator, credentials } = running));
 
 function rig(parameters: IDataObject = {}): TriggerRig {
 	return new TriggerRig(triggerNode({ event: 'completed', ...parameters }), credentials);

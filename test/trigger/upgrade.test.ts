@@ -13,7 +13,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Emulator } from '../../emulator/server';
 import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
 import { random, shuffle } from '../harness/random';
-import { jobIdOf, pollUntil, TriggerRig, triggerNode } from './rig';
+import { jobIdOf, pollUntil, TriggerRig, triggerNode } from '../harness/trigger';
 
 interface Recorded {
 	activatedAt: number;
@@ -34,7 +34,8 @@ const recorded = JSON.parse(
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
-useEmulator({ apiKey: 'llx-upgrade' }, (started) => ({ emulator, credentials } = started));
+const running = useEmulator();
+beforeAll(() => ({ emulator, credentials } = running));
 
 describe('upgrade from the version-1 state', () => {
 	test.each(recorded.snapshots.map((snapshot) => [snapshot.poll, snapshot] as const))(

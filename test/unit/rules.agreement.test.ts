@@ -19,17 +19,17 @@ import {
 	TIER_CHOICES,
 	type IdKindName,
 } from '../../nodes/shared/rules';
-import { API_KEY, receivedConfiguration, useRig } from '../actions/helpers';
-import { ApiClient } from '../emulator/helpers';
+import type { ApiClient } from '../harness/api';
+import { useEmulator } from '../harness/emulator';
 
 type Json = Record<string, unknown>;
 
-const rig = useRig({ jobMs: 10 * 60_000 });
+const rig = useEmulator({ jobMs: 10 * 60_000, resetBeforeEach: false });
 let api: ApiClient;
 let fileId: string;
 
 beforeAll(async () => {
-	api = new ApiClient(rig.emulator, API_KEY);
+	api = rig.api;
 	fileId = await api.uploadId(Buffer.from('INVOICE\nTotal: 5\n'), 'invoice.txt', 'text/plain');
 });
 
@@ -124,7 +124,7 @@ describe('target_pages', () => {
 			);
 		const sent = await create(' 1, 3 , 5 - 7 ');
 		expect(sent.error).toBeUndefined();
-		expect((await receivedConfiguration(rig, sent.items[0].json.id as string)).target_pages).toBe('1,3,5-7');
+		expect((await rig.api.receivedConfiguration(sent.items[0].json.id as string)).target_pages).toBe('1,3,5-7');
 		const refused = await create('7-5');
 		expect(refused.error?.message).toBe('Target Pages on item 0: the range "7-5" ends before it starts');
 	});

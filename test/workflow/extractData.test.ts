@@ -2,8 +2,6 @@
 /**
  * Extract Data end to end: real n8n-core WorkflowExecute → LlamaExtract node → emulator over HTTP on 127.0.0.1.
  */
-import { request } from 'undici';
-
 import type { Emulator } from '../../emulator/server';
 import {
 	expectedInvoiceResult,
@@ -12,17 +10,14 @@ import {
 	makeInvoiceText,
 	SAMPLE_INVOICES,
 } from '../../emulator/samples';
-import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
-import { binaryItem, emulatorCredentials, runNode } from '../harness/n8n';
-
-const API_KEY = 'llx-test-foundation-key';
+import { emulatorCredentials, useEmulator, type EmulatorCredentials } from '../harness/emulator';
+import { binaryItem, runNode } from '../harness/n8n';
 
 let emulator: Emulator;
 let credentials: EmulatorCredentials;
 // Tests here build on what earlier ones uploaded, so the emulator is not emptied between them.
-useEmulator({ apiKey: API_KEY, jobMs: 150 }, (started) => ({ emulator, credentials } = started), {
-	resetBeforeEach: false,
-});
+const running = useEmulator({ jobMs: 150, resetBeforeEach: false });
+beforeAll(() => ({ emulator, credentials } = running));
 
 const baseParameters = {
 	resource: 'extractJob',
@@ -32,15 +27,6 @@ const baseParameters = {
 	schemaSource: 'jsonSchema',
 	jsonSchema: JSON.stringify(INVOICE_SCHEMA),
 };
-
-async function api(method: 'GET' | 'POST', path: string, body?: unknown) {
-	const response = await request(`${emulator.url}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
-}
 
 describe('Extract Data', () => {
 	test('a PDF invoice from a binary field gives the right vendor, total and line items', async () => {
@@ -101,7 +87,7 @@ describe('Extract Data', () => {
 	});
 
 	test('a saved configuration picked by ID is used for the job', async () => {
-		const saved = await api('POST', '/api/v1/beta/configurations', {
+		const saved = await running.api.post('/api/v1/beta/configurations', {
 			name: `invoice-vendor-only-${Date.now()}`,
 			parameters: {
 				product_type: 'extract_v2',

@@ -1,19 +1,21 @@
 /**
- * A small API client for the emulator tests. Every response it receives from an API route is
- * checked against the OpenAPI subset (see openapi.ts), so no test can pass on an off-spec body.
+ * Raw HTTP calls to the emulator's API, with the key, for setting up state and checking what the emulator holds
+ * (not through the node). Every response from an API route is checked against the OpenAPI subset (openapi.ts), so
+ * no test can pass on an off-spec body.
  */
+import type { IDataObject } from 'n8n-workflow';
 import { FormData, request } from 'undici';
 import { ManualClock } from '../../emulator/clock';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server';
-import { assertComponent, assertResponseMatchesSpec } from './openapi';
+import type { Emulator } from '../../emulator/server';
+import { assertResponseMatchesSpec } from './openapi';
 
-export const API_KEY = 'llx-test-emulator';
+export { assertComponent } from './openapi';
 
-/** Response bodies are inspected freely in tests; the spec check above is what keeps them honest. */
+/** Node output and API bodies are read at any depth in tests; the spec check and the assertions keep them honest. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Body = any;
+export type Json = any;
 
-export interface ApiResponse<T = Body> {
+export interface ApiResponse<T = Json> {
 	status: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: T;
@@ -46,10 +48,10 @@ export function buildQuery(query: CallOptions['query']): string {
 export class ApiClient {
 	constructor(
 		readonly emulator: Emulator,
-		readonly apiKey = API_KEY,
+		readonly apiKey: string,
 	) {}
 
-	async call<T = Body>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+	async call<T = Json>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
 		const headers: Record<string, string> = {};
 		if (options.authorization !== null) headers.authorization = options.authorization ?? `Bearer ${this.apiKey}`;
 		let body: string | Buffer | FormData | undefined;
@@ -82,19 +84,19 @@ export class ApiClient {
 		return { status: response.statusCode, headers: response.headers, body: parsed as T, text };
 	}
 
-	get<T = Body>(path: string, options?: CallOptions) {
+	get<T = Json>(path: string, options?: CallOptions) {
 		return this.call<T>('GET', path, options);
 	}
 
-	post<T = Body>(path: string, json?: unknown, options: CallOptions = {}) {
+	post<T = Json>(path: string, json?: unknown, options: CallOptions = {}) {
 		return this.call<T>('POST', path, { ...options, json });
 	}
 
-	put<T = Body>(path: string, json?: unknown, options: CallOptions = {}) {
+	put<T = Json>(path: string, json?: unknown, options: CallOptions = {}) {
 		return this.call<T>('PUT', path, { ...options, json });
 	}
 
-	delete<T = Body>(path: string, options?: CallOptions) {
+	delete<T = Json>(path: string, options?: CallOptions) {
 		return this.call<T>('DELETE', path, options);
 	}
 
@@ -119,11 +121,25 @@ export class ApiClient {
 		return response.body.id as string;
 	}
 
+	/** GET that must answer 200; returns the body (e.g. to count the files the emulator holds). */
+	async read<T = Json>(path: string, options?: CallOptions): Promise<T> {
+		const response = await this.get<T>(path, options);
+		if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+		return response.body;
+	}
+
+	/** The configuration the emulator stored for a job: what the node sent, as the server resolved it. */
+	async receivedConfiguration(jobId: string): Promise<IDataObject> {
+		const { status, body } = await this.get(`/api/v2/extract/${jobId}`, { query: { expand: 'configuration' } });
+		expect(status).toBe(200);
+		return body.configuration as IDataObject;
+	}
+
 	/**
 	 * Polls GET /api/v2/extract/{id} until a final status; returns the last body. Between polls the emulator's
 	 * ManualClock moves on to its next timer, so no poll waits on the wall clock.
 	 */
-	async waitForJob(id: string, expand: string[] = [], timeoutMs = 10_000): Promise<Body> {
+	async waitForJob(id: string, expand: string[] = [], timeoutMs = 10_000): Promise<Json> {
 		const clock = manualClockOf(this.emulator);
 		const deadline = clock.now() + timeoutMs;
 		for (;;) {
@@ -135,18 +151,7 @@ export class ApiClient {
 	}
 }
 
-/** An emulator on a ManualClock: time passes only through `clock.advance` / `clock.next` (or `waitForJob`). */
-export async function startTestEmulator(
-	options: EmulatorOptions = {},
-): Promise<{ emulator: Emulator; api: ApiClient; clock: ManualClock }> {
-	const clock = options.clock instanceof ManualClock ? options.clock : new ManualClock();
-	const emulator = await startEmulator({ apiKey: API_KEY, jobMs: 100, ...options, clock });
-	return { emulator, api: new ApiClient(emulator), clock };
-}
-
 export function manualClockOf(emulator: Emulator): ManualClock {
 	if (!(emulator.clock instanceof ManualClock)) throw new Error('this helper needs an emulator started with a ManualClock');
 	return emulator.clock;
 }
-
-export { assertComponent };

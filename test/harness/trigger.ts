@@ -1,8 +1,7 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Drives the LlamaExtract Trigger the way n8n does: `poll()` through n8n-core's PollContext in trigger mode with the
  * workflow's static data carried between polls, a restart as a new Workflow built from a copy of that static data,
- * and "Fetch Test Event" as a manual WorkflowExecute run.
+ * and "Fetch Test Event" as a manual WorkflowExecute run; plus what the trigger tests expect of what it emitted.
  */
 import type {
 	ICredentialDataDecryptedObject,
@@ -12,10 +11,8 @@ import type {
 	Workflow,
 } from 'n8n-workflow';
 
-import type { SeedJobSpec } from '../../emulator/extractJobs';
-import type { Emulator } from '../../emulator/server';
 import { LlamaExtractTrigger } from '../../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
-import { buildWorkflow, executeManually, makePollContext } from '../harness/n8n';
+import { buildWorkflow, executeManually, makePollContext } from './n8n';
 
 export const TRIGGER_NAME = 'LlamaExtract Trigger';
 
@@ -137,22 +134,6 @@ export async function pollUntil(
 export function jobIdOf(item: IDataObject): string {
 	const summary = item._llamaextract as IDataObject | undefined;
 	return String(summary?.job_id ?? item.id);
-}
-
-/** Long enough never to pass during a test: held jobs finish when the test calls `finishNow`. */
-export const HELD_MS = 10 * 60_000;
-
-/**
- * Seeds jobs once their created_at is in the past. Tests place new jobs a few ms after activation; on a fast machine
- * that instant can still be ahead of the clock, and the emulator would hold such a job RUNNING until then.
- */
-export async function seedInPast(emulator: Emulator, specs: SeedJobSpec[]) {
-	const latest = Math.max(
-		...specs.map((spec) => (typeof spec.created_at === 'number' ? spec.created_at : 0)),
-	);
-	const ahead = latest - Date.now() + 1;
-	if (ahead > 0) await new Promise((resolve) => setTimeout(resolve, ahead));
-	return emulator.seedJobs(specs);
 }
 
 export function expectEachOnce(items: IDataObject[], expectedIds: string[]) {

@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
- * Shared by the reliability suites: a sentinel API key, a log sink for everything n8n and the node log (LoggerProxy
- * and the `Logger` that node contexts resolve from the DI container) plus the console, and a leak check that
- * walks every output item, error and log line for the key.
+ * Logs and leaks: a sink for everything n8n and the node log (LoggerProxy and the `Logger` that node contexts
+ * resolve from the DI container) plus the console, and a leak check that walks every output item, error and log
+ * line for a secret (the test API_KEY, from emulator.ts).
  */
 import { createRequire } from 'node:module';
 
@@ -10,18 +10,13 @@ import type { Logger as LoggerClass } from '@n8n/backend-common';
 import type { Container as ContainerType } from '@n8n/di';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { LoggerProxy } from 'n8n-workflow';
-import { request } from 'undici';
 
-import type { Emulator } from '../../emulator/server';
-import type { RunResult } from '../harness/n8n';
+import type { RunResult } from './n8n';
 
 // n8n-core carries its own copies of these two; node contexts resolve their logger from that container.
 const coreRequire = createRequire(require.resolve('n8n-core'));
 const { Container } = coreRequire('@n8n/di') as { Container: typeof ContainerType };
 const { Logger } = coreRequire('@n8n/backend-common') as { Logger: typeof LoggerClass };
-
-/** The API key every reliability workflow runs with: looks like a real key, and any appearance of it is a leak. */
-export const SENTINEL = 'llx-SENTINEL-5e9c1d7a44b2f80e63c1aa9d0b7e2f41';
 
 export interface LogLine {
 	level: string;
@@ -164,11 +159,4 @@ export function errorOf(item: INodeExecutionData): { error: string; description?
 	return typeof json.error === 'string'
 		? { error: json.error, description: json.description as string | undefined }
 		: undefined;
-}
-
-/** Reads the emulator's API directly (not through the node), e.g. to count the files it holds. */
-export async function emulatorApi<T>(emulator: Emulator, apiKey: string, path: string): Promise<T> {
-	const response = await request(`${emulator.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
-	if (response.statusCode !== 200) throw new Error(`${path} answered ${response.statusCode}`);
-	return (await response.body.json()) as T;
 }
