@@ -9,10 +9,9 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { LlamaExtract } from '../../nodes/LlamaExtract/LlamaExtract.node';
 import { LlamaExtractTrigger } from '../../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
-import type { Emulator } from '../../emulator/server';
-import { useEmulator, type EmulatorCredentials } from '../harness/emulator';
+import { seedInPast, useEmulator } from '../harness/emulator';
 import { buildWorkflow } from '../harness/n8n';
-import { jobIdOf, TriggerRig, triggerNode } from '../trigger/rig';
+import { jobIdOf, TriggerRig, triggerNode } from '../harness/trigger';
 
 const llamaExtract = new LlamaExtract();
 
@@ -87,13 +86,10 @@ describe('Max Pages', () => {
 });
 
 describe('trigger: Configuration inside Filters (version 2)', () => {
-	const API_KEY = 'llx-test-versions-key';
-	let emulator: Emulator;
-	let credentials: EmulatorCredentials;
-	useEmulator({ apiKey: API_KEY }, (started) => ({ emulator, credentials } = started));
+	const running = useEmulator();
 
 	function rig(typeVersion: number, parameters: IDataObject): TriggerRig {
-		return new TriggerRig({ ...triggerNode({ event: 'completed', ...parameters }), typeVersion }, credentials);
+		return new TriggerRig({ ...triggerNode({ event: 'completed', ...parameters }), typeVersion }, running.credentials);
 	}
 
 	test('a new trigger defaults to version 2, whose Configuration is one of the Filters', () => {
@@ -111,9 +107,8 @@ describe('trigger: Configuration inside Filters (version 2)', () => {
 		const activatedAt = Date.now();
 		expect(await v2.poll()).toBeNull();
 		expect(await v1.poll()).toBeNull();
-		// Jobs created after activation, and already in the past (the emulator holds future ones RUNNING).
-		while (Date.now() <= activatedAt + 2) await new Promise((resolve) => setImmediate(resolve));
-		const jobs = await emulator.seedJobs([
+		// Jobs created after activation, seeded once that is in the past (the emulator holds future ones RUNNING).
+		const jobs = await seedInPast(running.emulator, [
 			{ created_at: activatedAt + 1, configuration_id: 'cfg-invoices' },
 			{ created_at: activatedAt + 2, configuration_id: 'cfg-receipts' },
 		]);
