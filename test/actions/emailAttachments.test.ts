@@ -143,6 +143,23 @@ describe('an email with no document', () => {
 		expect((items[2].json as Json)._llamaextract.skipped[0].file_name).toBe('winmail.dat');
 	});
 
+	test('Error with On Error = error output: the email goes to the second output, paired to its item; the invoice to the first', async () => {
+		const { run, items, error } = await rig.run(extract(), [withInvoice, noAttachment, onlyWinmail], {
+			onError: 'continueErrorOutput',
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.json.invoice_number)).toEqual([invoiceA.invoiceNumber]);
+		const errorOutput = run.data.resultData.runData.LlamaExtract[0].data?.main[1] ?? [];
+		expect(errorOutput.map((item) => item.json.error)).toEqual([
+			'Input Binary Field "attachment_*" matches no binary field on item 1',
+			expect.stringMatching(/^No document to extract on item 2: "attachment_0" \(winmail\.dat/),
+		]);
+		expect(pairedIndexes(errorOutput)).toEqual([1, 2]);
+		// What does not fit n8n's error-output shape is kept under details.
+		expect((errorOutput[1].json as Json).details._llamaextract.skipped[0].file_name).toBe('winmail.dat');
+		expect((errorOutput[1].json as Json).details.description).toMatch(/^Options › Document Types/);
+	});
+
 	test('Skip Item outputs nothing for it; Pass Item Through outputs it unchanged', async () => {
 		const skipped = await rig.run(extract({ whenNoDocument: 'skip' }), [noAttachment, withInvoice, onlyWinmail]);
 		expect(skipped.error).toBeUndefined();

@@ -21,7 +21,7 @@ export type Json = any;
 export interface Rig {
 	emulator: Emulator;
 	/** Runs Start → LlamaExtract with these parameters. */
-	run(parameters: IDataObject, input?: INodeExecutionData[], extra?: { onError?: 'continueRegularOutput' }): Promise<RunResult>;
+	run(parameters: IDataObject, input?: INodeExecutionData[], extra?: { onError?: 'continueRegularOutput' | 'continueErrorOutput' }): Promise<RunResult>;
 	/** A raw API call with the key, for set-up and for checking what the emulator holds. */
 	api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: Json }>;
 	/** Requests the emulator counted for `METHOD /template` since the last `emulator.resetStats()`. */

@@ -8,7 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError, errorToItem, mapWithConcurrency } from '../../shared/batch';
+import { asNodeError, errorToItem, mapWithConcurrency, routableErrorItem } from '../../shared/batch';
 import { readConcurrency } from '../descriptions/batchOptions';
 import { readDocumentSettings, type DocumentSettings } from '../descriptions/documentOptions';
 import {
@@ -138,7 +138,7 @@ export async function runDocumentBatch(
 		const item = errorToItem(result.reason, itemIndex);
 		if (unit.kind === 'task' && unit.task.document) item.json._llamaextract = { source: sourceOf(unit.task.document, unit.skipped) };
 		if (unit.kind === 'error' && unit.skipped?.length) item.json._llamaextract = { skipped: unit.skipped };
-		output.push(item);
+		output.push(routableErrorItem(this, item));
 	});
 	return output;
 }

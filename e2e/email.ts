@@ -1,0 +1,309 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable no-console */
+/**
+ * Email in the real world (issue 14): a real IMAP server (Debian's dovecot-imapd), PostgreSQL and n8n 2.41.1 on
+ * loopback, the example workflow examples/email-imap-to-postgres.json active: Email Trigger (IMAP) → Extract Data
+ * with attachment_* → Postgres. Real MIME messages land in the mailbox; the rows in the database are checked, then
+ * n8n is restarted and nothing may be processed twice.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { makeInvoice, makeInvoicePdf, SAMPLE_INVOICES, type SampleInvoice } from '../emulator/samples';
+import { EmulatorProcess } from './lib/emulator';
+import { Mailbox } from './lib/mailbox';
+import { buildMessage, type MailAttachment, type MailMessage } from './lib/mime';
+import { N8nInstance, nodeOutput } from './lib/n8n';
+import { runOk, sleep, waitFor } from './lib/proc';
+import type { Runner } from './lib/runner';
+import { ARTIFACTS_DIR, CREDENTIAL_TYPE, EXAMPLES_DIR, RUNTIMES } from './lib/runtimes';
+import { Postgres } from './lib/services';
+import { EXAMPLE_CREDENTIAL, readWorkflow, writeWorkflow } from './lib/workflows';
+
+const WORKFLOW_ID = 'llxEmailToPostgres';
+const EXAMPLE_FILE = path.join(EXAMPLES_DIR, 'email-imap-to-postgres.json');
+
+/** A 1×1 PNG: the signature logo mail clients attach next to the invoice. */
+const LOGO_PNG = Buffer.from(
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+	'base64',
+);
+/** The start of a TNEF stream, as Outlook sends winmail.dat. */
+const WINMAIL_DAT = Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00, 0x01, 0x06, 0x90, 0x08, 0x00, 0x04, 0x00, 0x00, 0x00]);
+
+/** Three sample invoices plus two more, so every document in the mailbox is a different invoice. */
+const INVOICES: SampleInvoice[] = [
+	...SAMPLE_INVOICES,
+	makeInvoice({
+		vendor: 'Globex Office Supply',
+		invoiceNumber: 'GX-2026-0042',
+		invoiceDate: '2026-11-02',
+		dueDate: '2026-12-02',
+		currency: 'USD',
+		taxRate: 0.08,
+		lineItems: [
+			{ description: 'Copy paper A4 (box)', quantity: 10, unitPrice: 24.5 },
+			{ description: 'Toner cartridge', quantity: 2, unitPrice: 89.99 },
+		],
+	}),
+	makeInvoice({
+		vendor: 'Initech Consulting',
+		invoiceNumber: 'IC-7781',
+		invoiceDate: '2026-11-20',
+		dueDate: '2026-12-20',
+		currency: 'EUR',
+		lineItems: [{ description: 'Consulting (days)', quantity: 3, unitPrice: 950 }],
+	}),
+];
+
+function psqlPath(): string {
+	const root = '/usr/lib/postgresql';
+	const [version] = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+	return path.join(root, version, 'bin/psql');
+}
+
+/** Runs SQL in the invoices database; a query's rows come back as JSON. */
+async function sql<T = Record<string, unknown>>(pg: Postgres, statement: string): Promise<T[]> {
+	const result = await runOk('psql', psqlPath(), ['-h', '127.0.0.1', '-p', String(pg.port), '-U', pg.user, '-d', 'invoices', '-v', 'ON_ERROR_STOP=1', '-At', '-c', statement], {
+		timeoutMs: 30_000,
+	});
+	const text = result.output.trim();
+	return text.startsWith('[') ? (JSON.parse(text) as T[]) : [];
+}
+
+async function rows<T = Record<string, unknown>>(pg: Postgres, query: string): Promise<T[]> {
+	return await sql<T>(pg, `SELECT coalesce(json_agg(t), '[]'::json) FROM (${query}) t`);
+}
+
+/** The CREATE TABLE statements, taken from the example's sticky note, so the example's own SQL is what runs. */
+function exampleDdl(): string {
+	const note = readWorkflow(EXAMPLE_FILE).nodes.find((node) => node.type === 'n8n-nodes-base.stickyNote');
+	const match = /```sql\n([\s\S]*?)```/.exec(String(note?.parameters.content ?? ''));
+	assert.ok(match, 'the example sticky note holds the CREATE TABLE statements');
+	return match[1];
+}
+
+interface Sent {
+	message: MailMessage;
+	/** The invoices among the attachments, in attachment order. */
+	invoices: SampleInvoice[];
+	/** What should come out: 'invoices' rows, or one mail_without_invoice row whose reason matches. */
+	expect: { invoices: number } | { problem: RegExp };
+}
+
+async function pdfAttachment(invoice: SampleInvoice, fileName: string, contentType = 'application/pdf'): Promise<MailAttachment> {
+	return { fileName, contentType, content: await makeInvoicePdf(invoice) };
+}
+
+async function sampleMessages(): Promise<Sent[]> {
+	const [a, b, c, d] = INVOICES;
+	const base = (n: number, subject: string): Omit<MailMessage, 'text'> => ({
+		from: `Billing ${n} <billing${n}@vendor.test>`,
+		to: 'invoices@example.test',
+		subject,
+		messageId: `<llx-e2e-${n}-${Date.now()}@vendor.test>`,
+	});
+	return [
+		{
+			message: { ...base(1, 'Invoice attached'), text: 'Please find our invoice attached.', attachments: [await pdfAttachment(a, `${a.invoiceNumber}.pdf`)] },
+			invoices: [a],
+			expect: { invoices: 1 },
+		},
+		{
+			message: {
+				...base(2, 'Zwei Rechnungen'),
+				text: 'Two invoices, and our logo in the signature.',
+				attachments: [
+					await pdfAttachment(b, 'Rechnung März.pdf'),
+					{ fileName: 'logo.png', contentType: 'image/png', content: LOGO_PNG },
+					await pdfAttachment(c, `Invoice ${c.invoiceNumber}.pdf`),
+				],
+			},
+			invoices: [b, c],
+			expect: { invoices: 2 },
+		},
+		{
+			message: { ...base(3, 'Scan'), text: 'Scanned.', attachments: [await pdfAttachment(d, 'SCAN_0042.PDF', 'application/octet-stream')] },
+			invoices: [d],
+			expect: { invoices: 1 },
+		},
+		{ message: { ...base(4, 'Lunch on Friday?'), text: 'No attachment here.' }, invoices: [], expect: { problem: /matches no binary field/ } },
+		{
+			message: {
+				...base(5, 'Sent from Outlook'),
+				text: 'The invoice is in winmail.dat.',
+				attachments: [{ fileName: 'winmail.dat', contentType: 'application/ms-tnef', content: WINMAIL_DAT }],
+			},
+			invoices: [],
+			expect: { problem: /No document to extract .*winmail\.dat/ },
+		},
+	];
+}
+
+interface InvoiceRow {
+	job_id: string;
+	message_id: string;
+	attachment: string;
+	file_name: string;
+	sender: string;
+	vendor: string;
+	invoice_number: string;
+	total: string;
+	lines: number;
+}
+
+const INVOICE_ROWS = `SELECT i.job_id, i.message_id, i.attachment, i.file_name, i.sender, i.vendor, i.invoice_number, i.total::text AS total,
+	(SELECT count(*) FROM invoice_lines l WHERE l.invoice_id = i.id)::int AS lines FROM invoices i ORDER BY i.id`;
+
+/** Checks every message's outcome in the database; returns the invoice rows. */
+async function checkRows(pg: Postgres, sent: Sent[]): Promise<InvoiceRow[]> {
+	const invoices = await rows<InvoiceRow>(pg, INVOICE_ROWS);
+	const problems = await rows<{ message_id: string; attachment: string; subject: string; reason: string }>(pg, 'SELECT * FROM mail_without_invoice ORDER BY subject');
+	for (const { message, invoices: expected, expect } of sent) {
+		const mine = invoices.filter((row) => row.message_id === message.messageId);
+		const problem = problems.filter((row) => row.message_id === message.messageId);
+		if ('invoices' in expect) {
+			assert.equal(mine.length, expect.invoices, `${message.subject}: ${JSON.stringify(mine)}`);
+			assert.equal(problem.length, 0, `${message.subject} has no problem row`);
+			expected.forEach((invoice, index) => {
+				const row = mine.find((r) => r.invoice_number === invoice.invoiceNumber);
+				assert.ok(row, `${message.subject}: a row for ${invoice.invoiceNumber} (rows: ${JSON.stringify(mine)})`);
+				assert.equal(row.vendor, invoice.vendor);
+				assert.equal(Number(row.total), invoice.total);
+				assert.equal(row.lines, invoice.lineItems.length);
+				assert.equal(row.sender, message.from);
+				assert.ok(index === 0 || row.attachment !== mine[0].attachment);
+			});
+		} else {
+			assert.equal(mine.length, 0, `${message.subject} has no invoice row`);
+			assert.equal(problem.length, 1, `${message.subject}: one mail_without_invoice row (${JSON.stringify(problems)})`);
+			assert.match(problem[0].reason, expect.problem);
+		}
+	}
+	return invoices;
+}
+
+export async function emailSuite(runner: Runner, tarball: string): Promise<void> {
+	await runner.suite('email: IMAP (dovecot) → Extract Data attachment_* → PostgreSQL, n8n 2.41.1', async (s) => {
+		const logs = path.join(ARTIFACTS_DIR, 'logs');
+		let pg: Postgres | undefined;
+		let mailbox: Mailbox | undefined;
+		let emulator: EmulatorProcess | undefined;
+		let n8n: N8nInstance | undefined;
+		const sent: Sent[] = [];
+		try {
+			await s.test(
+				'dovecot, PostgreSQL and the emulator start on 127.0.0.1; tables from the example; n8n starts with the example imported',
+				async () => {
+					[pg, mailbox, emulator] = await Promise.all([
+						Postgres.start(path.join(logs, 'email-postgres.log')),
+						Mailbox.start(path.join(logs, 'email-dovecot.log')),
+						EmulatorProcess.start({ logFile: path.join(logs, 'emulator-email.log') }),
+					]);
+					await pg.createDatabase('invoices');
+					await sql(pg, exampleDdl());
+					n8n = await N8nInstance.create({ runtime: RUNTIMES.v2, name: 'email' });
+					await n8n.installPackage(tarball);
+					const workflow = readWorkflow(EXAMPLE_FILE);
+					const credentialOf = (type: string) => workflow.nodes.find((node) => node.credentials?.[type])!.credentials![type];
+					await n8n.importCredentials([
+						{
+							...EXAMPLE_CREDENTIAL,
+							type: CREDENTIAL_TYPE,
+							data: { apiKey: emulator.apiKey, region: 'custom', baseUrl: emulator.url, projectId: '', organizationId: '' },
+						},
+						{ ...credentialOf('imap'), type: 'imap', data: mailbox.credential },
+						{
+							...credentialOf('postgres'),
+							type: 'postgres',
+							data: { host: '127.0.0.1', port: pg.port, database: 'invoices', user: pg.user, password: '', ssl: 'disable', maxConnections: 5, allowUnauthorizedCerts: false },
+						},
+					]);
+					const staged = path.join(n8n.userFolder, 'workflows');
+					writeWorkflow(staged, workflow);
+					await n8n.importWorkflows(staged, true);
+					await n8n.start();
+					await n8n.activate(WORKFLOW_ID);
+				},
+				{ critical: true },
+			);
+			s.checkpoint();
+			const db = pg!;
+			const mail = mailbox!;
+			const server = n8n!;
+			const emu = emulator!;
+
+			await s.test('five messages arrive; one invoices row per invoice document, the others recorded, nothing lost', async () => {
+				sent.push(...(await sampleMessages()));
+				// The trigger reads what arrives after it is active; give its IDLE connection a moment to open.
+				await sleep(3_000);
+				for (const { message } of sent) mail.deliver(buildMessage(message));
+				await waitFor(
+					'4 invoice rows and 2 mail_without_invoice rows',
+					async () => {
+						const [count] = await rows<{ invoices: number; problems: number }>(
+							db,
+							'SELECT (SELECT count(*) FROM invoices)::int AS invoices, (SELECT count(*) FROM mail_without_invoice)::int AS problems',
+						);
+						return count.invoices >= 4 && count.problems >= 2 ? count : undefined;
+					},
+					{ timeoutMs: 180_000, intervalMs: 1_000 },
+				);
+				await sleep(2_000);
+				const invoices = await checkRows(db, sent);
+				assert.equal(invoices.length, 4);
+				assert.equal(new Set(invoices.map((row) => row.job_id)).size, 4, 'one extraction job per invoice document');
+				const executions = await server.executions(WORKFLOW_ID, true);
+				assert.ok(executions.length >= 1 && executions.every((e) => e.status === 'success'), JSON.stringify(executions.map((e) => e.status)));
+				const emitted = executions.flatMap((e) => nodeOutput(e, 'Email Trigger (IMAP)'));
+				assert.equal(emitted.length, 5, 'the trigger emitted each message once');
+				console.log(`    rows: ${JSON.stringify(invoices.map(({ message_id: _m, job_id: _j, ...row }) => row))}`);
+				console.log(`    without invoice: ${JSON.stringify(await rows(db, 'SELECT subject, attachment, reason FROM mail_without_invoice ORDER BY subject'))}`);
+			});
+
+			await s.test('after restarting n8n no message is processed twice and no row is duplicated; a new message still arrives', async () => {
+				const jobsBefore = (await emu.jobs()).filter((job) => job.kind === 'extract').length;
+				const executionsBefore = (await server.executions(WORKFLOW_ID)).length;
+				await server.stop();
+				await server.start();
+				await waitFor('the workflow active again', async () => (await server.apiOk<{ active: boolean }>('GET', `/workflows/${WORKFLOW_ID}`)).active);
+				await sleep(5_000);
+				const invoice = INVOICES[4];
+				const after: Sent = {
+					message: {
+						from: 'Billing 6 <billing6@vendor.test>',
+						to: 'invoices@example.test',
+						subject: 'After the restart',
+						messageId: `<llx-e2e-6-${Date.now()}@vendor.test>`,
+						text: 'One more.',
+						attachments: [await pdfAttachment(invoice, 'late.pdf')],
+					},
+					invoices: [invoice],
+					expect: { invoices: 1 },
+				};
+				sent.push(after);
+				mail.deliver(buildMessage(after.message));
+				await waitFor('the new invoice row', async () => ((await rows(db, INVOICE_ROWS)).length >= 5 ? true : undefined), {
+					timeoutMs: 120_000,
+					intervalMs: 1_000,
+				});
+				await sleep(5_000);
+				const invoices = await checkRows(db, sent);
+				assert.equal(invoices.length, 5);
+				const jobsAfter = (await emu.jobs()).filter((job) => job.kind === 'extract').length;
+				assert.equal(jobsAfter - jobsBefore, 1, 'only the new message made an extraction job');
+				const executions = await server.executions(WORKFLOW_ID, true);
+				const newRuns = executions.slice(0, executions.length - executionsBefore);
+				const emitted = newRuns.flatMap((e) => nodeOutput(e, 'Email Trigger (IMAP)').map((item) => item.subject));
+				assert.deepStrictEqual(emitted, ['After the restart'], 'after the restart the trigger emitted only the new message');
+			});
+		} finally {
+			await n8n?.dispose();
+			await emulator?.stop();
+			await mailbox?.stop();
+			await pg?.stop();
+		}
+	});
+}
