@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /* eslint-disable no-console */
 /**
@@ -157,6 +156,11 @@ interface InvoiceRow {
 const INVOICE_ROWS = `SELECT i.job_id, i.message_id, i.attachment, i.file_name, i.sender, i.vendor, i.invoice_number, i.total::text AS total,
 	(SELECT count(*) FROM invoice_lines l WHERE l.invoice_id = i.id)::int AS lines FROM invoices i ORDER BY i.id`;
 
+/** A row without its long IDs, for the log. */
+function printable(row: InvoiceRow): Record<string, unknown> {
+	return { attachment: row.attachment, file_name: row.file_name, sender: row.sender, vendor: row.vendor, invoice_number: row.invoice_number, total: row.total, lines: row.lines };
+}
+
 /** Checks every message's outcome in the database; returns the invoice rows. */
 async function checkRows(pg: Postgres, sent: Sent[]): Promise<InvoiceRow[]> {
 	const invoices = await rows<InvoiceRow>(pg, INVOICE_ROWS);
@@ -237,8 +241,9 @@ export async function emailSuite(runner: Runner, tarball: string): Promise<void>
 
 			await s.test('five messages arrive; one invoices row per invoice document, the others recorded, nothing lost', async () => {
 				sent.push(...(await sampleMessages()));
-				// The trigger reads what arrives after it is active; give its IDLE connection a moment to open.
-				await sleep(3_000);
+				// The trigger reads what arrives once it is connected: wait for its login, then for its IDLE to start.
+				await waitFor('the Email Trigger to log in to the mailbox', () => (mail.logins > 0 ? true : undefined), { timeoutMs: 60_000 });
+				await sleep(1_500);
 				for (const { message } of sent) mail.deliver(buildMessage(message));
 				await waitFor(
 					'4 invoice rows and 2 mail_without_invoice rows',
@@ -259,16 +264,18 @@ export async function emailSuite(runner: Runner, tarball: string): Promise<void>
 				assert.ok(executions.length >= 1 && executions.every((e) => e.status === 'success'), JSON.stringify(executions.map((e) => e.status)));
 				const emitted = executions.flatMap((e) => nodeOutput(e, 'Email Trigger (IMAP)'));
 				assert.equal(emitted.length, 5, 'the trigger emitted each message once');
-				console.log(`    rows: ${JSON.stringify(invoices.map(({ message_id: _m, job_id: _j, ...row }) => row))}`);
+				console.log(`    rows: ${JSON.stringify(invoices.map(printable))}`);
 				console.log(`    without invoice: ${JSON.stringify(await rows(db, 'SELECT subject, attachment, reason FROM mail_without_invoice ORDER BY subject'))}`);
 			});
 
 			await s.test('after restarting n8n no message is processed twice and no row is duplicated; a new message still arrives', async () => {
 				const jobsBefore = (await emu.jobs()).filter((job) => job.kind === 'extract').length;
 				const executionsBefore = (await server.executions(WORKFLOW_ID)).length;
+				const loginsBefore = mail.logins;
 				await server.stop();
 				await server.start();
-				await waitFor('the workflow active again', async () => (await server.apiOk<{ active: boolean }>('GET', `/workflows/${WORKFLOW_ID}`)).active);
+				await waitFor('the Email Trigger to log in again', () => (mail.logins > loginsBefore ? true : undefined), { timeoutMs: 60_000 });
+				// Time for a catch-up fetch, which must find nothing new.
 				await sleep(5_000);
 				const invoice = INVOICES[4];
 				const after: Sent = {
@@ -298,6 +305,7 @@ export async function emailSuite(runner: Runner, tarball: string): Promise<void>
 				const newRuns = executions.slice(0, executions.length - executionsBefore);
 				const emitted = newRuns.flatMap((e) => nodeOutput(e, 'Email Trigger (IMAP)').map((item) => item.subject));
 				assert.deepStrictEqual(emitted, ['After the restart'], 'after the restart the trigger emitted only the new message');
+				console.log(`    rows after the restart: ${JSON.stringify(invoices.map(printable))}`);
 			});
 		} finally {
 			await n8n?.dispose();

@@ -92,6 +92,11 @@ export class Mailbox {
 		return new Mailbox(port, user, password, root, server, owner);
 	}
 
+	/** How many IMAP logins dovecot has logged so far (a client such as n8n's trigger has connected). */
+	get logins(): number {
+		return (this.server.output.match(/imap-login: Info: Login: user=/g) ?? []).length;
+	}
+
 	/** Delivers one raw RFC 5322 message: written to tmp/, then moved to new/ (the Maildir delivery protocol). */
 	deliver(raw: string | Buffer): void {
 		const name = `${Date.now()}.M${++this.delivered}P${process.pid}.llx-e2e`;

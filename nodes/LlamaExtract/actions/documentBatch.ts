@@ -68,8 +68,10 @@ function shapeOutput(ctx: IExecuteFunctions, item: INodeExecutionData, unit: Ext
 		binary = binary && own ? { [document.binaryField]: own } : undefined;
 	}
 	if (unit.keep) json = withInputFields(json, ctx.getInputData()[itemIndex]?.json ?? {}, unit.keep);
-	const { binary: _dropped, ...rest } = item;
-	return { ...rest, json, ...(binary ? { binary } : {}), pairedItem: item.pairedItem ?? { item: itemIndex } };
+	const shaped: INodeExecutionData = { ...item, json, pairedItem: item.pairedItem ?? { item: itemIndex } };
+	if (binary) shaped.binary = binary;
+	else delete shaped.binary;
+	return shaped;
 }
 
 /** An item's units: its documents, or what When No Document says for an item without one. */
