@@ -10,6 +10,8 @@
  *                               also runs the n8n-core sample check, stops everything (CI)
  *   npm start -- --core         only the fast n8n-core path: the sample workflow through n8n-core's WorkflowExecute
  *   npm start -- --core --check the n8n-core path once, verified
+ *   npm start -- --mail         also a local IMAP mailbox and PostgreSQL: the IMAP → PostgreSQL example runs on
+ *                               five sample messages (scripts/start-mail.ts); with --check, verified and stopped
  */
 import { execSync } from 'node:child_process';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import type { Emulator } from '../emulator/server';
 import type { N8nInstance } from '../e2e/lib/n8n';
 import { removeSignalHandlers } from '../e2e/lib/proc';
 import { runSampleWorkflow, startSampleEmulator } from './run-sample';
+import { startMailDemo, type MailDemo } from './start-mail';
 import { buildPackage, checkEmailRun, defaultUserFolder, OWNER, setupRuntime, startN8n } from './start-n8n';
 
 const API_KEY = process.env.LLAMAEXTRACT_EMULATOR_KEY ?? 'llx-emulator-key';
@@ -26,9 +29,11 @@ const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 
 let emulator: Emulator | undefined;
 let n8n: N8nInstance | undefined;
+let mail: MailDemo | undefined;
 let stopping = false;
 
 async function stopAll(): Promise<void> {
+	await mail?.stop();
 	await n8n?.stop().catch((error: Error) => console.error(`  stopping n8n: ${error.message}`));
 	await emulator?.close().catch(() => undefined);
 }
@@ -98,6 +103,7 @@ async function realN8n(check: boolean): Promise<void> {
 		},
 	});
 
+	if (process.argv.includes('--mail')) mail = await startMailDemo(started.n8n);
 	if (check) {
 		try {
 			checkEmailRun(started.emailRun);
