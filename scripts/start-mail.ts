@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, no-console */
 /**
  * `npm start -- --mail`: next to the running n8n, a local IMAP mailbox (dovecot) and PostgreSQL with the tables of
  * examples/email-imap-to-postgres.json; the example is activated and five sample messages are delivered, then the
