@@ -5,7 +5,7 @@
 #   e2e/runtimes/n8n-v2   n8n 2.41.1, sqlite3 rebuilt against Node 24's headers
 #   e2e/runtimes/n8n-v1   n8n 1.123.81, sqlite3 rebuilt against the machine's Node 20 headers
 #   e2e/node_modules      playwright-core (drives Debian's /usr/bin/chromium)
-#   Debian packages       chromium, redis-server, postgresql (apt-get, only if missing)
+#   Debian packages       chromium, redis-server, postgresql, dovecot-imapd (apt-get, only if missing)
 #
 # Each npm folder is installed with `npm ci` from its committed lockfile, with install scripts off (they only
 # try to download prebuilt binaries, which cannot work offline). A stamp inside each node_modules holds the
@@ -61,6 +61,7 @@ if [ "$WITH_APT" = 1 ]; then
 	[ -x /usr/bin/chromium ] || missing+=(chromium)
 	command -v redis-server > /dev/null || missing+=(redis-server)
 	ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || missing+=(postgresql)
+	[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)   # the IMAP mailbox of e2e/email.ts
 	if [ ${#missing[@]} -gt 0 ]; then
 		t=$(now)
 		SUDO=""

@@ -10,6 +10,8 @@
  *                               also runs the n8n-core sample check, stops everything (CI)
  *   npm start -- --core         only the fast n8n-core path: the sample workflow through n8n-core's WorkflowExecute
  *   npm start -- --core --check the n8n-core path once, verified
+ *   npm start -- --mail         also a local IMAP mailbox and PostgreSQL: the IMAP → PostgreSQL example runs on
+ *                               five sample messages (scripts/start-mail.ts); with --check, verified and stopped
  *
  * Stopping: Ctrl+C, SIGTERM/SIGHUP to any process of the chain (npm -> sh -> tsx -> this script), or closing the
  * terminal stops n8n and the emulator. npm does not pass SIGTERM on to its script, and SIGKILL cannot be caught, so
@@ -23,6 +25,7 @@ import type { Emulator } from '../emulator/server';
 import type { N8nInstance } from '../e2e/lib/n8n';
 import { removeSignalHandlers, type GroupProcess } from '../e2e/lib/proc';
 import { runSampleWorkflow, startSampleEmulator } from './run-sample';
+import { startMailDemo, type MailDemo } from './start-mail';
 import {
 	assertPortFree,
 	buildPackage,
@@ -42,9 +45,11 @@ let emulator: Emulator | undefined;
 let n8n: N8nInstance | undefined;
 let setup: GroupProcess | undefined;
 let lockFile: string | undefined;
+let mail: MailDemo | undefined;
 let stopping = false;
 
 async function stopAll(): Promise<void> {
+	await mail?.stop();
 	await setup?.stop(2_000);
 	await n8n?.stop().catch((error: Error) => console.error(`  stopping n8n: ${error.message}`));
 	await emulator?.close().catch(() => undefined);
@@ -184,6 +189,7 @@ async function realN8n(check: boolean): Promise<void> {
 		},
 	});
 
+	if (process.argv.includes('--mail')) mail = await startMailDemo(started.n8n);
 	if (check) {
 		try {
 			checkEmailRun(started.emailRun);

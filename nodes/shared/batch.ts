@@ -64,6 +64,17 @@ export function errorToItem(error: unknown, itemIndex: number): INodeExecutionDa
 	return { json, pairedItem: { item: itemIndex } };
 }
 
+/**
+ * With On Error = Continue (using error output), n8n moves an item to the error output only when its json has no
+ * keys but error, message and details; so there the facts beside the message (description, job_id, …) go under
+ * `details`, where they are kept rather than dropped.
+ */
+export function routableErrorItem(ctx: IExecuteFunctions, item: INodeExecutionData): INodeExecutionData {
+	if (ctx.getNode().onError !== 'continueErrorOutput') return item;
+	const { error, ...details } = item.json;
+	return { ...item, json: { error, ...(Object.keys(details).length ? { details } : {}) } };
+}
+
 /** Makes sure what we throw names the item: n8n shows the item index from the error's context. */
 export function asNodeError(
 	ctx: IExecuteFunctions,
@@ -97,7 +108,7 @@ export async function runPerItem(
 		if (result.status === 'fulfilled') {
 			output.push(...result.value);
 		} else if (ctx.continueOnFail()) {
-			output.push(errorToItem(result.reason, itemIndex));
+			output.push(routableErrorItem(ctx, errorToItem(result.reason, itemIndex)));
 		} else {
 			throw asNodeError(ctx, result.reason, itemIndex);
 		}

@@ -25,6 +25,8 @@ export interface UploadOptions {
 	maxBytes: number;
 	/** The user's own `external_file_id`; a fresh token otherwise. */
 	externalFileId?: string;
+	/** The name and MIME type to send, when the caller already typed the file (documents of an email). */
+	as?: { fileName: string; mimeType: string };
 }
 
 /** A document held in memory, e.g. after downloading it from a URL. */
@@ -196,8 +198,9 @@ export async function uploadBinaryFile(
 	options: UploadOptions,
 ): Promise<FileV2> {
 	const ctx = client.ctx;
-	const binary = requireBinary.call(ctx, itemIndex, binaryPropertyName);
-	requireKnownFileType.call(ctx, binary, binaryPropertyName, itemIndex);
+	const stored = requireBinary.call(ctx, itemIndex, binaryPropertyName);
+	const binary = options.as ? { ...stored, ...options.as } : stored;
+	if (!options.as) requireKnownFileType.call(ctx, binary, binaryPropertyName, itemIndex);
 	return await sendUpload(client, itemIndex, fileNameFor(binary), options, async (fields) =>
 		await prepareBinaryUpload(ctx, itemIndex, binaryPropertyName, binary, fields, options.maxBytes),
 	);

@@ -91,6 +91,27 @@ describe('Legacy Agent (V1)', () => {
 		expect(items[1].binary?.data.fileName).toBe('partial.pdf');
 	});
 
+	test('Run Job on every attachment of an email (attachment_*): one result per document, winmail.dat skipped', async () => {
+		const pdf = await makeInvoicePdf(invoice);
+		const email = {
+			json: { subject: 'invoice' },
+			binary: {
+				attachment_0: binaryItem(Buffer.from([0x78, 0x9f, 0x3e, 0x22]), 'winmail.dat', 'application/ms-tnef').binary!.data,
+				attachment_1: binaryItem(pdf, 'INVOICE.PDF', 'application/octet-stream').binary!.data,
+			},
+		};
+		const { items, error } = await rig.run(
+			{ resource: 'legacyAgent', operation: 'runJob', agentId: agentParam(agentId), inputType: 'binary', binaryPropertyName: 'attachment_*' },
+			[email],
+		);
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(1);
+		expect(items[0].json).toMatchObject({ vendor: expected.vendor, total: expected.total });
+		expect((items[0].json._llamaextract as Json).source).toMatchObject({ binary_field: 'attachment_1', file_name: 'INVOICE.pdf', count: 1 });
+		expect((items[0].json._llamaextract as Json).source.skipped[0].file_name).toBe('winmail.dat');
+		expect(Object.keys(items[0].binary ?? {})).toEqual(['attachment_1']);
+	});
+
 	test('Run Job with a file ID, then Get Job and Get Result for the same job', async () => {
 		const stored = rig.emulator.addFile('stored.pdf', await makeInvoicePdf(invoice));
 		const run = await rig.run({

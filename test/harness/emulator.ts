@@ -47,7 +47,7 @@ export interface TestEmulator {
 	run(
 		parameters: IDataObject,
 		input?: INodeExecutionData[],
-		extra?: { onError?: 'continueRegularOutput' },
+		extra?: { onError?: 'continueRegularOutput' | 'continueErrorOutput' },
 	): Promise<RunResult>;
 	/** Requests it counted for `METHOD /template` since the last `emulator.resetStats()` / reset. */
 	count(route: string): number;

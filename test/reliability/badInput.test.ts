@@ -274,6 +274,44 @@ export const CATALOGUE: BadInputCase[] = [
 		description:
 			'LlamaCloud tells the type of a document by its extension. In the node that produces the file, give it a name with an extension (for example invoice.pdf) or a MIME type such as application/pdf.',
 	},
+	/* ---------------------------------------------------------------- several documents per item (email attachments) */
+	{
+		name: 'Attachment pattern matches no binary field',
+		parameters: { ...extract, binaryPropertyName: 'attachment_*' },
+		message: 'Input Binary Field "attachment_*" matches no binary field on item 0',
+		description:
+			'The item has these binary fields: "data". Set "Input Binary Field" to the fields that hold the documents (for example attachment_* or *). For items that may have none (an email without attachments), set Options › When No Document to Skip Item or Pass Item Through.',
+	},
+	{
+		name: 'Only winmail.dat attached',
+		parameters: { ...extract, binaryPropertyName: 'attachment_*' },
+		input: () => [
+			binaryItem(Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00]), 'winmail.dat', 'application/ms-tnef', 'attachment_0'),
+		],
+		message:
+			'No document to extract on item 0: "attachment_0" (winmail.dat: .dat (application/ms-tnef) is not a document type LlamaExtract reads)',
+		description:
+			'Options › Document Types and Skip Images Smaller Than decide which files are documents. For items that may have none (an email without attachments), set Options › When No Document to Skip Item or Pass Item Through.',
+	},
+	{
+		name: 'Document Types leaves out the only attachment',
+		parameters: { ...extract, binaryPropertyName: 'data', options: { documentTypes: ['image'] } },
+		message: 'No document to extract on item 0: "data" (invoice.txt: Document Types leaves out text files)',
+		description:
+			'Options › Document Types and Skip Images Smaller Than decide which files are documents. For items that may have none (an email without attachments), set Options › When No Document to Skip Item or Pass Item Through.',
+	},
+	{
+		name: 'Input Binary Field empty (from an expression)',
+		parameters: { ...extract, binaryPropertyName: ' , ' },
+		message: 'The "Input Binary Field" parameter is empty on item 0',
+		description: 'Enter the binary field that holds the document (usually data), or a pattern such as attachment_* for every email attachment.',
+	},
+	{
+		name: 'Skip Images Smaller Than is negative',
+		parameters: withOptions({ minImageKb: -5 }),
+		message: 'The "Skip Images Smaller Than (KB)" option on item 0 is -5, which is not valid',
+		description: 'Enter a size in KB, 0 or more (0 keeps every image).',
+	},
 	/* ---------------------------------------------------------------- extraction settings and options */
 	{
 		name: 'Target Pages "1-"',

@@ -11,6 +11,7 @@ import { downloadFromUrl } from '../../shared/download';
 import { checkFileInputId, MAX_EXTRACT_BYTES } from '../../shared/fileChecks';
 import type { CreateJobInput } from '../../shared/jobCreate';
 import { readJobConfiguration } from '../descriptions/jobRequest';
+import type { SourceDocument } from './documents';
 
 /**
  * A parse job can stand in for a file only once it has finished; checking first turns the server's vague
@@ -45,11 +46,15 @@ async function requireCompletedParseJob(
 	}
 }
 
-/** Resolves the item's input to a `file_input`: uploads binary or downloaded bytes, or checks a typed-in ID. */
+/**
+ * Resolves the item's input to a `file_input`: uploads binary or downloaded bytes, or checks a typed-in ID. With
+ * binary input, `document` is the one of the item's documents to upload (documentBatch.ts).
+ */
 export async function resolveFileInput(
 	client: LlamaCloudClient<IExecuteFunctions>,
 	itemIndex: number,
 	purpose = 'extract',
+	document?: SourceDocument,
 ): Promise<string> {
 	const ctx = client.ctx;
 	const inputType = ctx.getNodeParameter('inputType', itemIndex) as string;
@@ -69,6 +74,10 @@ export async function resolveFileInput(
 		const file = await downloadFromUrl.call(ctx, itemIndex, url, 'Document URL', MAX_EXTRACT_BYTES);
 		return (await client.uploadBytes(itemIndex, file, upload)).id;
 	}
+	if (document) {
+		const as = { fileName: document.fileName, mimeType: document.mimeType };
+		return (await client.uploadBinary(itemIndex, document.binaryField, { ...upload, as })).id;
+	}
 	const binaryPropertyName = ctx.getNodeParameter('binaryPropertyName', itemIndex) as string;
 	return (await client.uploadBinary(itemIndex, binaryPropertyName, upload)).id;
 }
@@ -77,9 +86,10 @@ export async function resolveFileInput(
 export async function prepareJobRequest(
 	client: LlamaCloudClient<IExecuteFunctions>,
 	itemIndex: number,
+	document?: SourceDocument,
 ): Promise<CreateJobInput> {
 	const config = readJobConfiguration.call(client.ctx, itemIndex);
-	const fileInput = await resolveFileInput(client, itemIndex);
+	const fileInput = await resolveFileInput(client, itemIndex, 'extract', document);
 	return 'configurationId' in config
 		? { fileInput, configurationId: config.configurationId, itemIndex }
 		: { fileInput, configuration: config.configuration, itemIndex };

@@ -1,5 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** The binary field(s) that hold the documents: a name, a comma-separated list, or wildcards (documents.ts). */
+export const binaryFieldParameter: INodeProperties = {
+	displayName: 'Input Binary Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	required: true,
+	placeholder: 'e.g. data, or attachment_* for every email attachment',
+	hint: 'One field, a comma-separated list, or wildcards (attachment_*, *): each document becomes its own output item',
+	description:
+		'Name of the binary field that holds the document (PDF, image, Office file, text). Email triggers (IMAP, Gmail, Outlook) put attachments in attachment_0, attachment_1, …: use attachment_* to extract every one.',
+	displayOptions: { show: { inputType: ['binary'] } },
+};
+
 /** Where the document comes from. File ID and URL also work when an AI agent calls the node as a tool. */
 export const fileInputProperties: INodeProperties[] = [
 	{
@@ -27,17 +41,7 @@ export const fileInputProperties: INodeProperties[] = [
 		],
 		default: 'binary',
 	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		placeholder: 'e.g. data',
-		hint: 'The name of the input field containing the binary file data to be processed',
-		description: 'Name of the binary field that holds the document (PDF, image, Office file, text)',
-		displayOptions: { show: { inputType: ['binary'] } },
-	},
+	binaryFieldParameter,
 	{
 		displayName: 'File or Parse Job ID',
 		name: 'fileId',

@@ -8,8 +8,10 @@ import { FILE_PURPOSES } from '../../../shared/contract';
 import { downloadFromUrl } from '../../../shared/download';
 import { MAX_UPLOAD_BYTES } from '../../../shared/fileChecks';
 import { fileInputProperties } from '../../descriptions/fileInput';
+import { documentOptions } from '../../descriptions/documentOptions';
 import { keepBinaryOption } from '../../descriptions/jobOutput';
 import { showFor, type Client } from '../common';
+import { runDocumentBatch } from '../documentBatch';
 
 const PURPOSE_LABELS: Record<(typeof FILE_PURPOSES)[number], string> = {
 	agent_app: 'Agent App',
@@ -57,27 +59,37 @@ const properties: INodeProperties[] = [
 				default: 'extract',
 				description: 'What the file is for; LlamaCloud sets storage and retention by it',
 			},
+			...documentOptions,
 		],
 	},
 ];
 
 export const description = showFor({ show: { resource: ['file'], operation: ['upload'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
-	const inputType = this.getNodeParameter('inputType', itemIndex) as string;
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const upload = {
-		purpose: String(options.purpose ?? 'extract'),
-		maxBytes: MAX_UPLOAD_BYTES,
-		externalFileId: options.externalFileId ? String(options.externalFileId).trim() : undefined,
-	};
-	let file;
-	if (inputType === 'url') {
-		const url = String(this.getNodeParameter('url', itemIndex, '') ?? '');
-		file = await client.uploadBytes(itemIndex, await downloadFromUrl.call(this, itemIndex, url, 'Document URL', MAX_UPLOAD_BYTES), upload);
-	} else {
-		file = await client.uploadBinary(itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string, upload);
-	}
-	const binary = options.keepBinary === false ? undefined : this.getInputData()[itemIndex]?.binary;
-	return [{ json: file as IDataObject, pairedItem: { item: itemIndex }, ...(binary ? { binary } : {}) }];
+/** One upload per document (Input Binary Field may name several, e.g. attachment_*), one at a time, in order. */
+export async function executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
+	return await runDocumentBatch.call(
+		this,
+		async ({ itemIndex, options, document }) => {
+			const inputType = this.getNodeParameter('inputType', itemIndex) as string;
+			const upload = {
+				purpose: String(options.purpose ?? 'extract'),
+				maxBytes: MAX_UPLOAD_BYTES,
+				externalFileId: options.externalFileId ? String(options.externalFileId).trim() : undefined,
+			};
+			let file;
+			if (inputType === 'url') {
+				const url = String(this.getNodeParameter('url', itemIndex, '') ?? '');
+				file = await client.uploadBytes(itemIndex, await downloadFromUrl.call(this, itemIndex, url, 'Document URL', MAX_UPLOAD_BYTES), upload);
+			} else if (document) {
+				const as = { fileName: document.fileName, mimeType: document.mimeType };
+				file = await client.uploadBinary(itemIndex, document.binaryField, { ...upload, as });
+			} else {
+				file = await client.uploadBinary(itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string, upload);
+			}
+			const binary = options.keepBinary === false ? undefined : this.getInputData()[itemIndex]?.binary;
+			return [{ json: file as IDataObject, pairedItem: { item: itemIndex }, ...(binary ? { binary } : {}) }];
+		},
+		{ concurrency: 1 },
+	);
 }

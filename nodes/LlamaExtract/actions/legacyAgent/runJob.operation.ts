@@ -13,9 +13,13 @@ import { checkFileSize, fileNameFor, MAX_EXTRACT_BYTES, requireBinary } from '..
 import { bufferedMultipartBody, multipartEnvelope } from '../../../shared/multipart';
 import { agentLocator } from '../../descriptions/agentLocator';
 import { maxConcurrencyOption } from '../../descriptions/batchOptions';
+import { documentOptions } from '../../descriptions/documentOptions';
+import { binaryFieldParameter } from '../../descriptions/fileInput';
 import { keepBinaryOption, simplifyParameter } from '../../descriptions/jobOutput';
 import { readWaitTimeoutMs, waitOptions } from '../../descriptions/waitOptions';
-import { type Client, optionsCollection, runBatch, showFor } from '../common';
+import { type Client, optionsCollection, showFor } from '../common';
+import { runDocumentBatch } from '../documentBatch';
+import type { SourceDocument } from '../documents';
 import { settleJob, V1_JOB } from '../finishJob';
 import {
 	agentNotFoundHint,
@@ -40,17 +44,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'binary',
 	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		placeholder: 'e.g. data',
-		hint: 'The name of the input field containing the binary file data to be processed',
-		description: 'Name of the binary field that holds the document',
-		displayOptions: { show: { inputType: ['binary'] } },
-	},
+	binaryFieldParameter,
 	{
 		displayName: 'File ID',
 		name: 'fileId',
@@ -62,12 +56,18 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { inputType: ['fileId'] } },
 	},
 	simplifyParameter,
-	optionsCollection([...waitOptions, keepBinaryOption, maxConcurrencyOption]),
+	optionsCollection([...waitOptions, keepBinaryOption, maxConcurrencyOption, ...documentOptions]),
 ];
 
 export const description = showFor({ show: { resource: ['legacyAgent'], operation: ['runJob'] } }, properties);
 
-async function startJob(this: IExecuteFunctions, client: Client, agentId: string, itemIndex: number): Promise<V1ExtractJob> {
+async function startJob(
+	this: IExecuteFunctions,
+	client: Client,
+	agentId: string,
+	itemIndex: number,
+	document?: SourceDocument,
+): Promise<V1ExtractJob> {
 	const inputType = this.getNodeParameter('inputType', itemIndex) as string;
 	if (inputType === 'fileId') {
 		const fileId = String(this.getNodeParameter('fileId', itemIndex, '') ?? '').trim();
@@ -89,14 +89,15 @@ async function startJob(this: IExecuteFunctions, client: Client, agentId: string
 		);
 	}
 	// v1 takes the document in the job request itself; legacy files are small enough to send from memory.
-	const binaryPropertyName = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
+	const binaryPropertyName = document?.binaryField ?? (this.getNodeParameter('binaryPropertyName', itemIndex) as string);
 	const binary = requireBinary.call(this, itemIndex, binaryPropertyName);
+	const fileName = document?.fileName ?? fileNameFor(binary);
 	const data = await this.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
-	checkFileSize(this.getNode(), `The file "${fileNameFor(binary)}"`, itemIndex, data.length, MAX_EXTRACT_BYTES);
+	checkFileSize(this.getNode(), `The file "${fileName}"`, itemIndex, data.length, MAX_EXTRACT_BYTES);
 	const envelope = multipartEnvelope([['extraction_agent_id', agentId]], {
 		fieldName: 'file',
-		fileName: fileNameFor(binary),
-		mimeType: binary.mimeType || 'application/octet-stream',
+		fileName,
+		mimeType: document?.mimeType ?? (binary.mimeType || 'application/octet-stream'),
 	});
 	const body = bufferedMultipartBody(envelope, data);
 	return await client.request(
@@ -115,11 +116,11 @@ async function startJob(this: IExecuteFunctions, client: Client, agentId: string
 
 export async function executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	return await runBatch.call(this, async (itemIndex, options) => {
+	return await runDocumentBatch.call(this, async ({ itemIndex, options, document }) => {
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, options);
 		const agentId = readAgentId.call(this, itemIndex);
-		const created = await startJob.call(this, client, agentId, itemIndex);
+		const created = await startJob.call(this, client, agentId, itemIndex, document);
 		let json: IDataObject;
 		try {
 			const { job, timedOut } = await waitForV1Job.call(this, client, created, itemIndex, timeoutMs);
