@@ -5,6 +5,11 @@ import { resourceProperties } from './actions/resources';
 import { router } from './actions/router';
 import { searchAgents, searchConfigurations } from './methods/listSearch';
 
+/** The outputs for the node's parameters: [Passed, Needs Review] while Route for Review is on, else one. */
+const REVIEW_OUTPUTS =
+	'$parameter.resource === "extractJob" && $parameter.operation === "extract" && ($parameter.options || {}).routeForReview === true' +
+	' ? [{ "type": "main", "displayName": "Passed" }, { "type": "main", "displayName": "Needs Review" }] : ["main"]';
+
 export class LlamaExtract implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'LlamaExtract',
@@ -17,7 +22,8 @@ export class LlamaExtract implements INodeType {
 		defaults: { name: 'LlamaExtract' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Extract Data › Route for Review adds a second output, Needs Review (actions/extractJob/review.ts).
+		outputs: `={{ ${REVIEW_OUTPUTS} }}`,
 		credentials: [{ name: 'llamaCloudApi', required: true }],
 		properties: resourceProperties,
 	};

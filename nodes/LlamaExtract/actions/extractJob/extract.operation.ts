@@ -3,33 +3,50 @@
  * API: POST /api/v1/beta/files, POST /api/v2/extract, GET /api/v2/extract?job_ids=… (shared poll).
  *
  * Items run concurrently (Max Concurrent Jobs) and share one status poll; output order and pairing stay as in a
- * sequential run.
+ * sequential run. With Route for Review on, items that need a person's look go to the second output.
  */
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { addRunningTotals } from '../../../shared/usage';
 import { simplifyParameter, waitForResultOptions } from '../../descriptions/jobOutput';
 import { jobRequestProperties } from '../../descriptions/jobRequest';
+import { maxPagesPerRunOption, pageBudgetCheck } from '../../descriptions/pageBudgetOption';
+import { readReviewSettings, reviewOptions, wantsReview } from '../../descriptions/reviewOptions';
 import { readWaitTimeoutMs } from '../../descriptions/waitOptions';
 import { type Client, optionsCollection, runBatch, showFor } from '../common';
 import { prepareJobRequest } from '../documentInput';
 import { waitForJobItems } from '../finishJob';
+import { routeForReview } from './review';
 
 const properties: INodeProperties[] = [
 	...jobRequestProperties,
 	simplifyParameter,
-	optionsCollection(waitForResultOptions),
+	optionsCollection([...waitForResultOptions, maxPagesPerRunOption, ...reviewOptions]),
 ];
 
 export const description = showFor({ show: { resource: ['extractJob'], operation: ['extract'] } }, properties);
 
-export async function executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
+async function extractItems(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
 	const waiter = client.waiter();
 	return await runBatch.call(this, async (itemIndex, options) => {
 		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, options);
 		// Retries of this item's upload and create stay inside its Wait Timeout.
 		client.limitRetriesUntil(itemIndex, Date.now() + timeoutMs);
-		// Checks everything the user typed before uploading anything.
-		const request = await prepareJobRequest(client, itemIndex);
+		// A bad review setting fails the item before its document is sent.
+		if (wantsReview(options)) readReviewSettings.call(this, itemIndex, options, undefined);
+		// Max Pages per Run: the item's turn is taken now, in item order.
+		const budget = pageBudgetCheck(client, itemIndex);
+		let request;
+		try {
+			// Checks everything the user typed before uploading anything.
+			request = await prepareJobRequest(client, itemIndex, budget?.check);
+		} finally {
+			budget?.release();
+		}
+		// Review routing reads confidence scores, so they are asked for.
+		if (wantsReview(options) && request.configuration) {
+			request = { ...request, configuration: { ...request.configuration, confidence_scores: true } };
+		}
 		const created = await client.createJob(request);
 		return await waitForJobItems.call(this, client, waiter, created, {
 			itemIndex,
@@ -38,4 +55,13 @@ export async function executeBatch(this: IExecuteFunctions, client: Client): Pro
 			requested: request.configuration,
 		});
 	});
+}
+
+/** One output, or [passed, needs review] while Route for Review is on (the node's `outputs` expression agrees). */
+export async function executeOutputs(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[][]> {
+	const items = await extractItems.call(this, client);
+	addRunningTotals(items);
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	if (!wantsReview(options)) return [items];
+	return routeForReview.call(this, items);
 }
