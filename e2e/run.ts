@@ -17,6 +17,7 @@ import { buildAndPack } from './lib/pack';
 import { run as runProcess } from './lib/proc';
 import { Runner } from './lib/runner';
 import { ARTIFACTS_DIR, E2E_DIR } from './lib/runtimes';
+import { beyondSuite } from './beyond';
 import { queueSuite } from './queue';
 import { runtimeSuite } from './suite';
 
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
 		}
 	}
 	if (runner.wants('queue')) await queueSuite(runner, tarball);
+	if (runner.wants('beyond')) await beyondSuite(runner, tarball);
 	return runner.summary();
 }
 
