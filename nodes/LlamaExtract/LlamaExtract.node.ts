@@ -21,6 +21,15 @@ export class LlamaExtract implements INodeType {
 		description: 'Extract structured JSON from PDFs, images and Office files with LlamaCloud LlamaExtract',
 		defaults: { name: 'LlamaExtract' },
 		usableAsTool: true,
+		// Read by n8n's AI workflow builder (n8n 2.x; older versions ignore it).
+		builderHint: {
+			searchHint:
+				'Extract structured JSON fields (invoice totals, dates, names) from a PDF, image or Office document by file ID, URL or binary. As an AI Agent tool, set File ID or Document URL with $fromAI; it answers with the fields and the job ID.',
+			relatedNodes: [
+				{ nodeType: '@n8n/n8n-nodes-langchain.agent', relationHint: 'Use LlamaExtract as a tool so the agent can read documents' },
+				{ nodeType: 'n8n-nodes-base.form', relationHint: 'Let a person confirm fields routed to Needs Review' },
+			],
+		},
 		inputs: [NodeConnectionTypes.Main],
 		// Extract Data › Route for Review adds a second output, Needs Review (actions/extractJob/review.ts).
 		outputs: `={{ ${REVIEW_OUTPUTS} }}`,

@@ -7,6 +7,9 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { asNodeError, errorToItem } from '../../../shared/batch';
+import type { BatchJobWaiter } from '../../../shared/waiter';
+import { compactToolItem, isToolCall } from '../../../shared/toolOutput';
 import { addRunningTotals } from '../../../shared/usage';
 import { simplifyParameter, waitForResultOptions } from '../../descriptions/jobOutput';
 import { jobRequestProperties } from '../../descriptions/jobRequest';
@@ -28,33 +31,55 @@ export const description = showFor({ show: { resource: ['extractJob'], operation
 
 async function extractItems(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]> {
 	const waiter = client.waiter();
+	// An agent's tool call gets a failure back as a message it can act on, not a failed execution.
+	const answerErrors = isToolCall(this);
 	return await runBatch.call(this, async (itemIndex, options) => {
-		const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, options);
-		// Retries of this item's upload and create stay inside its Wait Timeout.
-		client.limitRetriesUntil(itemIndex, Date.now() + timeoutMs);
-		// A bad review setting fails the item before its document is sent.
-		if (wantsReview(options)) readReviewSettings.call(this, itemIndex, options, undefined);
-		// Max Pages per Run: the item's turn is taken now, in item order.
-		const budget = pageBudgetCheck(client, itemIndex);
-		let request;
 		try {
-			// Checks everything the user typed before uploading anything.
-			request = await prepareJobRequest(client, itemIndex, budget?.check);
-		} finally {
-			budget?.release();
+			return await extractItem.call(this, client, waiter, itemIndex, options);
+		} catch (error) {
+			if (!answerErrors) throw error;
+			return [errorToItem(asNodeError(this, error, itemIndex), itemIndex)];
 		}
-		// Review routing reads confidence scores, so they are asked for.
-		if (wantsReview(options) && request.configuration) {
-			request = { ...request, configuration: { ...request.configuration, confidence_scores: true } };
-		}
-		const created = await client.createJob(request);
-		return await waitForJobItems.call(this, client, waiter, created, {
-			itemIndex,
-			timeoutMs,
-			options,
-			requested: request.configuration,
-		});
 	});
+}
+
+async function extractItem(
+	this: IExecuteFunctions,
+	client: Client,
+	waiter: BatchJobWaiter,
+	itemIndex: number,
+	options: IDataObject,
+): Promise<INodeExecutionData[]> {
+	const timeoutMs = readWaitTimeoutMs.call(this, itemIndex, options);
+	// Retries of this item's upload and create stay inside its Wait Timeout.
+	client.limitRetriesUntil(itemIndex, Date.now() + timeoutMs);
+	// A bad review setting fails the item before its document is sent.
+	if (wantsReview(options)) readReviewSettings.call(this, itemIndex, options, undefined);
+	// Max Pages per Run: the item's turn is taken now, in item order.
+	const budget = pageBudgetCheck(client, itemIndex);
+	let request;
+	try {
+		// Checks everything the user typed before uploading anything.
+		request = await prepareJobRequest(client, itemIndex, budget?.check);
+	} finally {
+		budget?.release();
+	}
+	// Review routing reads confidence scores, so they are asked for.
+	if (wantsReview(options) && request.configuration) {
+		request = { ...request, configuration: { ...request.configuration, confidence_scores: true } };
+	}
+	const created = await client.createJob(request);
+	return await waitForJobItems.call(this, client, waiter, created, {
+		itemIndex,
+		timeoutMs,
+		options,
+		requested: request.configuration,
+	});
+}
+
+function pairedIndex(item: INodeExecutionData): number {
+	const paired = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
+	return typeof paired === 'number' ? paired : (paired?.item ?? 0);
 }
 
 /** One output, or [passed, needs review] while Route for Review is on (the node's `outputs` expression agrees). */
@@ -62,6 +87,11 @@ export async function executeOutputs(this: IExecuteFunctions, client: Client): P
 	const items = await extractItems.call(this, client);
 	addRunningTotals(items);
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	if (!wantsReview(options)) return [items];
-	return routeForReview.call(this, items);
+	const outputs = wantsReview(options) ? routeForReview.call(this, items) : [items];
+	// An agent's tool call gets one compact answer per item; review reasons ride along instead of a second output.
+	if (isToolCall(this)) {
+		const inItemOrder = outputs.flat().sort((a, b) => pairedIndex(a) - pairedIndex(b));
+		return [inItemOrder.map(compactToolItem)];
+	}
+	return outputs;
 }
