@@ -48,11 +48,12 @@ export class ModelServer {
 	) {}
 
 	static async start(): Promise<ModelServer> {
-		let instance: ModelServer | undefined;
-		const server = createServer((req, res) => void instance?.handle(req, res));
+		const handlers: { handle?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
+		const server = createServer((req, res) => void handlers.handle?.(req, res));
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		const { port } = server.address() as AddressInfo;
-		instance = new ModelServer(server, `http://127.0.0.1:${port}/v1`);
+		const instance = new ModelServer(server, `http://127.0.0.1:${port}/v1`);
+		handlers.handle = async (req, res) => await instance.handle(req, res);
 		return instance;
 	}
 

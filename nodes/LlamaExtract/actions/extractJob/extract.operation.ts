@@ -37,8 +37,9 @@ async function extractItems(this: IExecuteFunctions, client: Client): Promise<IN
 		try {
 			return await extractItem.call(this, client, waiter, itemIndex, options);
 		} catch (error) {
-			if (!answerErrors) throw error;
-			return [errorToItem(asNodeError(this, error, itemIndex), itemIndex)];
+			const nodeError = asNodeError(this, error, itemIndex);
+			if (!answerErrors) throw nodeError;
+			return [errorToItem(nodeError, itemIndex)];
 		}
 	});
 }
