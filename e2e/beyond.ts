@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { makeTextPdf } from '../emulator/samples';
 import { agentTests } from './agent';
+import { checkReviewCanvas } from './beyondEditor';
 import { EmulatorProcess } from './lib/emulator';
 import { N8nInstance, nodeOutput, runError } from './lib/n8n';
 import type { Runner } from './lib/runner';
@@ -67,13 +68,13 @@ export function reviewWorkflow(folder: string): WorkflowJson {
 				}),
 				credentials: { llamaCloudApi: { ...EXAMPLE_CREDENTIAL } },
 			},
-			node('Passed', 'n8n-nodes-base.noOp', [600, -100], {}),
-			node('Needs Review', 'n8n-nodes-base.noOp', [600, 100], {}),
+			node('Approved items', 'n8n-nodes-base.noOp', [600, -100], {}),
+			node('Items to review', 'n8n-nodes-base.noOp', [600, 100], {}),
 		],
 		connections: {
 			Start: { main: [[{ node: 'Read documents', type: 'main', index: 0 }]] },
 			'Read documents': { main: [[{ node: 'Extract', type: 'main', index: 0 }]] },
-			Extract: { main: [[{ node: 'Passed', type: 'main', index: 0 }], [{ node: 'Needs Review', type: 'main', index: 0 }]] },
+			Extract: { main: [[{ node: 'Approved items', type: 'main', index: 0 }], [{ node: 'Items to review', type: 'main', index: 0 }]] },
 		},
 	};
 }
@@ -114,8 +115,8 @@ export async function beyondSuite(runner: Runner, tarball: string): Promise<void
 				const { run, code } = await n8n.execute('llxE2eReviewRouting');
 				assert.equal(runError(run), undefined, `run failed: ${runError(run)}`);
 				assert.equal(code, 0);
-				const passed = nodeOutput(run, 'Passed');
-				const review = nodeOutput(run, 'Needs Review');
+				const passed = nodeOutput(run, 'Approved items');
+				const review = nodeOutput(run, 'Items to review');
 				const vendorsOf = (items: Item[]) => items.map((item) => String(item.vendor)).sort();
 				assert.deepEqual(vendorsOf(passed), REVIEW_SET.filter((d) => d.output === 'Passed').map((d) => d.vendor).sort());
 				assert.deepEqual(vendorsOf(review), REVIEW_SET.filter((d) => d.output === 'Needs Review').map((d) => d.vendor).sort());
@@ -133,10 +134,28 @@ export async function beyondSuite(runner: Runner, tarball: string): Promise<void
 				console.log(`    passed: ${vendorsOf(passed).join(', ')}; needs review: ${vendorsOf(review).join(', ')}; run total ${Math.max(...totals)} pages / ${Math.max(...all.map((item) => meta(item).run_usage.credits as number))} credits`);
 			});
 
+			await s.test('editor (2.41.1): the canvas labels the outputs Passed and Needs Review', async () => {
+				await n8n.start();
+				await checkReviewCanvas(n8n, 'llxE2eReviewRouting', 'v2');
+			});
+
 			await agentTests(s, n8n, emulator);
 		} finally {
 			await n8n.dispose();
 			await emulator.stop();
+		}
+	});
+	await runner.suite(`issue 16 in n8n ${RUNTIMES.v1.version}: the editor shows Needs Review`, async (s) => {
+		const n8n = await N8nInstance.create({ runtime: RUNTIMES.v1, name: 'beyond-v1' });
+		try {
+			await s.test('install, import the review workflow, open it in the editor', async () => {
+				await n8n.installPackage(tarball);
+				await n8n.importWorkflows(writeWorkflow(path.join(n8n.userFolder, 'workflows'), reviewWorkflow(path.join(n8n.userFolder, 'files'))));
+				await n8n.start();
+				await checkReviewCanvas(n8n, 'llxE2eReviewRouting', 'v1');
+			});
+		} finally {
+			await n8n.dispose();
 		}
 	});
 }
