@@ -94,6 +94,13 @@ describe('Max Pages per Run', () => {
 		expect(error?.description).toMatch(/Options › Max Pages per Run \(now 1\); raise it, or set it to 0 for no limit/);
 	});
 
+	test('Max Pages (an extraction setting) caps what a document counts against the budget', async () => {
+		const items = [pdfItem(await pdfWithPages(4), 0), pdfItem(await pdfWithPages(4), 1)];
+		const { items: out, error } = await rig.run(parameters({ maxPagesPerRun: 2 }, { maxPages: 1 }), items);
+		expect(error).toBeUndefined();
+		expect(out.map((item) => (item.json._llamaextract as Json).usage.num_pages_billed)).toEqual([1, 1]);
+	});
+
 	test('a document whose pages cannot be counted takes one page of the budget', async () => {
 		const unreadable = binaryItem(Buffer.from('Invoice Number: INV-9\nTotal: 1.00\n'), 'note.txt', 'text/plain', 'data');
 		const items = [unreadable, unreadable, unreadable];

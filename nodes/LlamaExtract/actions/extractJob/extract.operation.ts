@@ -12,7 +12,7 @@ import type { BatchJobWaiter } from '../../../shared/waiter';
 import { compactToolItem, isToolCall } from '../../../shared/toolOutput';
 import { addRunningTotals } from '../../../shared/usage';
 import { simplifyParameter, waitForResultOptions } from '../../descriptions/jobOutput';
-import { jobRequestProperties } from '../../descriptions/jobRequest';
+import { jobRequestProperties, readJobConfiguration } from '../../descriptions/jobRequest';
 import { maxPagesPerRunOption, pageBudgetCheck } from '../../descriptions/pageBudgetOption';
 import { readReviewSettings, reviewOptions, wantsReview } from '../../descriptions/reviewOptions';
 import { readWaitTimeoutMs } from '../../descriptions/waitOptions';
@@ -56,8 +56,9 @@ async function extractItem(
 	client.limitRetriesUntil(itemIndex, Date.now() + timeoutMs);
 	// A bad review setting fails the item before its document is sent.
 	if (wantsReview(options)) readReviewSettings.call(this, itemIndex, options, undefined);
-	// Max Pages per Run: the item's turn is taken now, in item order.
-	const budget = pageBudgetCheck(client, itemIndex);
+	// Max Pages per Run: the item's turn is taken now, in item order; a configuration's Max Pages caps the count.
+	const config = readJobConfiguration.call(this, itemIndex);
+	const budget = pageBudgetCheck(client, itemIndex, 'configuration' in config ? config.configuration.max_pages : undefined);
 	let request;
 	try {
 		// Checks everything the user typed before uploading anything.
