@@ -6,7 +6,7 @@
  * rule; every item carries its usage. Then LlamaExtract as a tool of n8n's own AI Agent (e2e/agent.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { makeTextPdf } from '../emulator/samples';
@@ -14,8 +14,9 @@ import { agentTests } from './agent';
 import { checkReviewCanvas } from './beyondEditor';
 import { EmulatorProcess } from './lib/emulator';
 import { N8nInstance, nodeOutput, runError } from './lib/n8n';
+import { waitFor } from './lib/proc';
 import type { Runner } from './lib/runner';
-import { ARTIFACTS_DIR, CREDENTIAL_TYPE, NODE_TYPE, RUNTIMES } from './lib/runtimes';
+import { ARTIFACTS_DIR, CREDENTIAL_TYPE, EXAMPLES_DIR, NODE_TYPE, RUNTIMES } from './lib/runtimes';
 import { EXAMPLE_CREDENTIAL, writeWorkflow, type WorkflowJson } from './lib/workflows';
 
 /** The review document set: vendor -> lines of its one-page PDF, and where it must end up. */
@@ -80,6 +81,51 @@ export function reviewWorkflow(folder: string): WorkflowJson {
 }
 
 type Item = Record<string, unknown>;
+
+/** The review example through its forms: upload a low-confidence invoice, then correct the total on the review page. */
+async function reviewExampleRun(n8n: N8nInstance, filesDir: string): Promise<void> {
+	await n8n.login();
+	await n8n.ensureApiKey();
+	const example = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, 'review-routing.json'), 'utf8')) as WorkflowJson;
+	await n8n.importWorkflows(writeWorkflow(path.join(filesDir, '..', 'examples'), example));
+	await n8n.activate(example.id);
+	const trigger = example.nodes.find((node) => node.type === 'n8n-nodes-base.formTrigger');
+	const document = REVIEW_SET[1];
+	const pdf = await makeTextPdf([document.lines]);
+	const upload = await n8n.waitForWebhook(`/form/${trigger?.webhookId}`, () => {
+		const form = new FormData();
+		form.append('field-0', new Blob([pdf], { type: 'application/pdf' }), 'invoice.pdf');
+		return { method: 'POST', body: form };
+	});
+	const uploadAnswer = await upload.text();
+	assert.ok(upload.status < 400, `form upload answered ${upload.status}: ${uploadAnswer.slice(0, 300)}`);
+	const waiting = await waitFor('the review form to wait', async () => {
+		const [latest] = await n8n.executions(example.id);
+		return latest?.status === 'waiting' ? latest : undefined;
+	});
+	const review = new FormData();
+	review.append('field-0', document.vendor);
+	review.append('field-1', 'INV-1002');
+	review.append('field-2', '99.95');
+	// n8n 2.x signs the waiting form's URL; the Form node leaves it in its run metadata (what the editor opens).
+	const waitingRun = (await n8n.execution(waiting.id)) as unknown as { data: { resultData: { runData: Record<string, Array<{ metadata?: { resumeFormUrl?: string } }>> } } };
+	const signed = waitingRun.data.resultData.runData['Confirm or correct the fields']?.[0]?.metadata?.resumeFormUrl;
+	const resumeUrl = signed ? new URL(signed) : new URL(`/form-waiting/${waiting.id}`, n8n.baseUrl);
+	const answered = await fetch(`${n8n.baseUrl}${resumeUrl.pathname}${resumeUrl.search}`, { method: 'POST', body: review });
+	assert.ok(answered.status < 400, `review form answered ${answered.status}; upload answer ${upload.status} ${JSON.stringify(Object.fromEntries(upload.headers))} ${uploadAnswer.slice(0, 1500)}`);
+	const run = await n8n.waitForExecution(waiting.id);
+	assert.equal(run.status, 'success', `review example: ${runError(run)}`);
+	const [stored] = nodeOutput(run, 'Store the invoice');
+	const audit = stored.review as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+	assert.equal(stored.total, 99.95);
+	assert.equal(audit.status, 'reviewed');
+	assert.deepEqual(audit.initial, { vendor: document.vendor, invoice_number: 'INV-1002', total: 99.5 });
+	assert.deepEqual(audit.reviewed, { vendor: document.vendor, invoice_number: 'INV-1002', total: 99.95 });
+	assert.equal(audit.reasons[0].rule, 'confidence');
+	assert.match(String(audit.job_id), /^ext-/);
+	await n8n.deactivate(example.id);
+	console.log(`    reviewed: total ${String(audit.initial.total)} -> ${String(audit.reviewed.total)}, reasons ${JSON.stringify(audit.reasons)}`);
+}
 const meta = (item: Item) => item._llamaextract as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export async function beyondSuite(runner: Runner, tarball: string): Promise<void> {
@@ -137,6 +183,10 @@ export async function beyondSuite(runner: Runner, tarball: string): Promise<void
 			await s.test('editor (2.41.1): the canvas labels the outputs Passed and Needs Review', async () => {
 				await n8n.start();
 				await checkReviewCanvas(n8n, 'llxE2eReviewRouting', 'v2');
+			});
+
+			await s.test('examples/review-routing.json: a person corrects a routed invoice in the n8n Form; both values are kept', async () => {
+				await reviewExampleRun(n8n, filesDir);
 			});
 
 			await agentTests(s, n8n, emulator);
