@@ -5,7 +5,7 @@
  * End-to-end tests in real n8n (`npm run e2e`). See e2e/README.md.
  *
  *   npm run e2e                         everything: setup, build, pack, all suites
- *   npm run e2e -- --only=v2,editor-v2  some suites: v2, v1, editor-v2, editor-v1, queue
+ *   npm run e2e -- --only=v2,editor-v2  some suites: v2, v1, editor-v2, editor-v1, queue, beyond
  *   npm run e2e -- --no-build           pack the existing dist/ (skip `npm run build`)
  *   npm run e2e -- --no-setup           skip e2e/setup.sh (runtimes already installed)
  */
