@@ -5,7 +5,7 @@
  * End-to-end tests in real n8n (`npm run e2e`). See e2e/README.md.
  *
  *   npm run e2e                         everything: setup, build, pack, all suites
- *   npm run e2e -- --only=v2,editor-v2  some suites: v2, v1, editor-v2, editor-v1, queue, start, email
+ *   npm run e2e -- --only=v2,editor-v2  some suites: v2, v1, editor-v2, editor-v1, queue, start, email, beyond
  *   npm run e2e -- --no-build           pack the existing dist/ (skip `npm run build`)
  *   npm run e2e -- --no-setup           skip e2e/setup.sh (runtimes already installed)
  */
@@ -18,6 +18,7 @@ import { buildAndPack } from './lib/pack';
 import { run as runProcess } from './lib/proc';
 import { Runner } from './lib/runner';
 import { ARTIFACTS_DIR, E2E_DIR } from './lib/runtimes';
+import { beyondSuite } from './beyond';
 import { queueSuite } from './queue';
 import { startSuite } from './start';
 import { runtimeSuite } from './suite';
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
 	if (runner.wants('queue')) await queueSuite(runner, tarball);
 	if (runner.wants('start')) await startSuite(runner);
 	if (runner.wants('email')) await emailSuite(runner, tarball);
+	if (runner.wants('beyond')) await beyondSuite(runner, tarball);
 	return runner.summary();
 }
 

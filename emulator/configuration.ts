@@ -17,13 +17,8 @@ import { checkDataSchema } from './schema';
 /** `turbo` is in the SDK (2.15+) but not in the server spec; accepted so SDK users are not refused. */
 export const ACCEPTED_TIERS = [...TIERS, 'turbo'] as const;
 
-/** Credits per page (OAS / SDK descriptions). */
-export const TIER_CREDITS_PER_PAGE: Record<string, number> = {
-	cost_effective: 5,
-	agentic: 15,
-	agentic_plus: 50,
-	turbo: 35,
-};
+/** Credits per page (OAS / SDK descriptions): the node's own table, so its estimates and these figures agree. */
+export { TIER_CREDITS_PER_PAGE } from '../nodes/shared/usage';
 
 /** The release `version: "latest"` resolves to in job responses. */
 export const EMULATOR_RELEASE = '2026-08-20';

@@ -4,6 +4,7 @@ import {
 	ExtractV2JobCreate,
 	isFinalStatus,
 	JOB_STATUSES,
+	LIST_EXPAND_VALUES,
 	SchemaGenerateRequest,
 	SchemaValidateRequest,
 	type ExtractV2JobQueryResponse,
@@ -77,7 +78,8 @@ export function registerExtractRoutes(router: Router, state: EmulatorState): voi
 		const jobIds = q.list('job_ids');
 		const after = q.dateTime('created_at_on_or_after');
 		const before = q.dateTime('created_at_on_or_before');
-		const expand = q.list('expand');
+		// The list documents only `configuration` and `extract_metadata` (API.md §4); `usage` is for the GET.
+		const expand = q.list('expand').filter((value) => LIST_EXPAND_VALUES.includes(value));
 		const matching = newestFirst(state.extractJobs.values()).filter(
 			(job) =>
 				(status === undefined || job.status === status) &&

@@ -16,6 +16,11 @@ for (const property of resourceProperties) {
 	}
 }
 
+/** The outputs for the node's parameters: [Passed, Needs Review] while Route for Review is on, else one. */
+const REVIEW_OUTPUTS =
+	'$parameter.resource === "extractJob" && $parameter.operation === "extract" && ($parameter.options || {}).routeForReview === true' +
+	' ? [{ "type": "main", "displayName": "Passed" }, { "type": "main", "displayName": "Needs Review" }] : ["main"]';
+
 export class LlamaExtract implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'LlamaExtract',
@@ -31,8 +36,18 @@ export class LlamaExtract implements INodeType {
 		documentationUrl: 'https://github.com/n8n-nodes-llamaextract/n8n-nodes-llamaextract#llamaextract-node',
 		defaults: { name: 'LlamaExtract' },
 		usableAsTool: true,
+		// Read by n8n's AI workflow builder (n8n 2.x; older versions ignore it).
+		builderHint: {
+			searchHint:
+				'Extract structured JSON fields (invoice totals, dates, names) from a PDF, image or Office document by file ID, URL or binary. As an AI Agent tool, set File ID or Document URL with $fromAI; it answers with the fields and the job ID.',
+			relatedNodes: [
+				{ nodeType: '@n8n/n8n-nodes-langchain.agent', relationHint: 'Use LlamaExtract as a tool so the agent can read documents' },
+				{ nodeType: 'n8n-nodes-base.form', relationHint: 'Let a person confirm fields routed to Needs Review' },
+			],
+		},
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Extract Data › Route for Review adds a second output, Needs Review (actions/extractJob/review.ts).
+		outputs: `={{ ${REVIEW_OUTPUTS} }}`,
 		credentials: [{ name: 'llamaCloudApi', required: true }],
 		properties: resourceProperties,
 	};

@@ -7,6 +7,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { isFinalStatus, type ExtractV2Job } from '../shared/contract';
 import { jobToItemsJson } from '../shared/output';
+import { addRunningTotals } from '../shared/usage';
 import { parseTimestamp, type JobStamp } from './cursor';
 import type { JobSource } from './source';
 
@@ -129,5 +130,7 @@ export async function deliver(
 		const full = needsFetch(job, settings) ? fetched.get(job.id) : job;
 		if (full) items.push(...toItems(full, settings));
 	}
+	// `_llamaextract.run_usage`: what this poll's jobs cost so far, in output order (nodes/shared/usage.ts).
+	addRunningTotals(items);
 	return { items, delivered };
 }

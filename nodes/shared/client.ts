@@ -20,6 +20,7 @@ import {
 	type RawResponse,
 } from './transport';
 import { uploadBinaryFile, uploadFileBytes, type FileBytes, type UploadOptions } from './upload';
+import { PageBudget } from './pageBudget';
 import { BatchJobWaiter, type WaiterSettings } from './waiter';
 
 export type ResponseHeaders = RawResponse['headers'];
@@ -66,6 +67,9 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 
 	/** One create at a time per (file, configuration), so no sibling's create is in flight while the job list is read. */
 	private readonly createLocks = new Map<string, Promise<unknown>>();
+
+	/** Max Pages per Run: one budget per execution, created with the first item's limit. */
+	private budget: PageBudget | undefined;
 
 	private constructor(readonly ctx: C) {}
 
@@ -208,6 +212,12 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 	/** Uploads in-memory bytes (a downloaded document) to `/api/v1/beta/files`. */
 	async uploadBytes(this: LlamaCloudClient<IExecuteFunctions>, itemIndex: number, file: FileBytes, options: UploadOptions): Promise<FileV2> {
 		return await uploadFileBytes(this, itemIndex, file, options);
+	}
+
+	/** The run's page budget (Max Pages per Run), shared by every item and document of this execution. */
+	pageBudget(max: number): PageBudget {
+		this.budget ??= new PageBudget(max);
+		return this.budget;
 	}
 
 	/** A shared status poll for the jobs this execution waits for. */

@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ExtractV2Job } from './contract';
+import { jobUsage } from './usage';
 
 export interface JobSummary extends IDataObject {
 	job_id: string;
@@ -14,8 +15,9 @@ export interface JobSummary extends IDataObject {
 	error_message?: string | null;
 }
 
-export function summarizeJob(job: ExtractV2Job): JobSummary {
-	const usage = (job.usage ?? job.metadata?.usage ?? null) as IDataObject | null;
+/** `tier`: the one the node asked for, to estimate credits when the job does not carry its configuration. */
+export function summarizeJob(job: ExtractV2Job, tier?: string | null): JobSummary {
+	const usage = jobUsage(job, tier);
 	const summary: JobSummary = {
 		job_id: job.id,
 		file_id: job.file_input,
@@ -27,12 +29,12 @@ export function summarizeJob(job: ExtractV2Job): JobSummary {
 }
 
 /** `extract_result` fields at the top level plus `_llamaextract`; a list result goes under `data`. */
-export function simplifyJob(job: ExtractV2Job): IDataObject {
+export function simplifyJob(job: ExtractV2Job, tier?: string | null): IDataObject {
 	const result = job.extract_result;
 	const fields: IDataObject = Array.isArray(result)
 		? { data: result as IDataObject[] }
 		: { ...((result as IDataObject | null | undefined) ?? {}) };
-	fields._llamaextract = summarizeJob(job);
+	fields._llamaextract = summarizeJob(job, tier);
 	return fields;
 }
 
@@ -148,6 +150,8 @@ export interface JobOutputOptions {
 	simplify: boolean;
 	/** One item per page (per_page) or table row (per_table_row); per_doc results stay one item. */
 	splitIntoItems?: boolean;
+	/** The tier the node asked for (see summarizeJob). */
+	tier?: string | null;
 }
 
 function fieldMetadataOf(job: ExtractV2Job): IDataObject {
@@ -177,7 +181,7 @@ export function jobToItemsJson(job: ExtractV2Job, options: JobOutputOptions): ID
 	const result = job.extract_result;
 	if (options.splitIntoItems && Array.isArray(result)) {
 		const { kind, entries } = listMetadata(job);
-		const summary = summarizeJob(job);
+		const summary = summarizeJob(job, options.tier);
 		return result.map((entry, index) => {
 			const position: IDataObject = { [`${kind}_index`]: index, count: result.length };
 			if (options.simplify) {
@@ -194,7 +198,7 @@ export function jobToItemsJson(job: ExtractV2Job, options: JobOutputOptions): ID
 		});
 	}
 	if (!options.simplify) return [job as IDataObject];
-	const simplified = simplifyJob(job);
+	const simplified = simplifyJob(job, options.tier);
 	const metadata = fieldMetadataOf(job);
 	const forResult = Array.isArray(result) ? listMetadata(job).entries : metadata.document_metadata;
 	simplified._llamaextract = withFieldInfo(simplified._llamaextract as JobSummary, forResult);

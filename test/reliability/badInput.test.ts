@@ -369,6 +369,35 @@ export const CATALOGUE: BadInputCase[] = [
 		message: 'Wait Timeout on item 0 must be a positive number of seconds (got -5)',
 		description: 'Enter how many seconds to wait for the job, for example 900.',
 	},
+	{
+		name: 'Review threshold above 1',
+		parameters: withOptions({ routeForReview: true, reviewThreshold: 3 }),
+		message: 'The "Review: Confidence Threshold" option on item 0 must be a number from 0 to 1, but it is 3',
+		description: 'Set Options › Review: Confidence Threshold to a value such as 0.8, or fix its expression.',
+	},
+	{
+		name: 'Review pattern does not compile',
+		parameters: withOptions({ routeForReview: true, reviewRules: { rule: [{ field: 'total', check: 'pattern', pattern: '([' }] } }),
+		message:
+			'The review pattern for field "total" on item 0 is not a valid regular expression: Invalid regular expression: /([/: Unterminated character class',
+		description: 'Fix Options › Review: Field Rules › Pattern (JavaScript syntax, without slashes), e.g. ^INV-\\d+$.',
+	},
+	{
+		name: 'Max Pages per Run negative',
+		parameters: withOptions({ maxPagesPerRun: -1 }),
+		message: 'The "Max Pages per Run" option on item 0 must be a whole number of 0 or more, but it is -1',
+		description: 'Set Options › Max Pages per Run to a number of pages, or 0 for no limit.',
+	},
+	{
+		name: 'Max Pages per Run reached',
+		parameters: withOptions({ maxPagesPerRun: 1 }),
+		input: () => [textItem(), textItem()],
+		message:
+			'Max Pages per Run reached: item 1 (pages that could not be counted (one page charged)) was not submitted, because this run already sent 1 of its 1 pages',
+		description:
+			'Nothing was uploaded and no job was created for this item. The budget is Options › Max Pages per Run (now 1); raise it, or set it to 0 for no limit, to extract the remaining items. It guards against a loop sending more documents than intended.',
+		item: 1,
+	},
 	/* ---------------------------------------------------------------- IDs */
 	{
 		name: 'Unknown job ID (404)',

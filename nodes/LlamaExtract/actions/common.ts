@@ -25,7 +25,13 @@ export interface BatchOperation {
 	executeBatch(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[]>;
 }
 
-export type Operation = ItemOperation | BatchOperation;
+/** A batch operation whose node can show more than one output (Extract Data › Route for Review): one array per output. */
+export interface MultiOutputOperation {
+	description: INodeProperties[];
+	executeOutputs(this: IExecuteFunctions, client: Client): Promise<INodeExecutionData[][]>;
+}
+
+export type Operation = ItemOperation | BatchOperation | MultiOutputOperation;
 
 /**
  * Scopes parameters to a resource/operation. Written here rather than imported so the package also runs on

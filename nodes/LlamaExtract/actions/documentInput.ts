@@ -10,6 +10,7 @@ import { ID_PREFIX, ParseResultResponse } from '../../shared/contract';
 import { downloadFromUrl } from '../../shared/download';
 import { checkFileInputId, MAX_EXTRACT_BYTES } from '../../shared/fileChecks';
 import type { CreateJobInput } from '../../shared/jobCreate';
+import type { FileBytes } from '../../shared/upload';
 import { readJobConfiguration } from '../descriptions/jobRequest';
 import type { SourceDocument } from './documents';
 
@@ -46,15 +47,25 @@ async function requireCompletedParseJob(
 	}
 }
 
+/** The document about to be sent, for checks that must pass before anything is uploaded (Max Pages per Run). */
+export type DocumentSource =
+	| { kind: 'binary'; binaryPropertyName: string }
+	| { kind: 'bytes'; file: FileBytes }
+	| { kind: 'id'; id: string };
+
+export type BeforeSubmit = (source: DocumentSource) => Promise<void>;
+
 /**
  * Resolves the item's input to a `file_input`: uploads binary or downloaded bytes, or checks a typed-in ID. With
- * binary input, `document` is the one of the item's documents to upload (documentBatch.ts).
+ * binary input, `document` is the one of the item's documents to upload (documentBatch.ts). `beforeSubmit` runs
+ * just before anything is sent (Max Pages per Run).
  */
 export async function resolveFileInput(
 	client: LlamaCloudClient<IExecuteFunctions>,
 	itemIndex: number,
 	purpose = 'extract',
 	document?: SourceDocument,
+	beforeSubmit?: BeforeSubmit,
 ): Promise<string> {
 	const ctx = client.ctx;
 	const inputType = ctx.getNodeParameter('inputType', itemIndex) as string;
@@ -66,19 +77,23 @@ export async function resolveFileInput(
 			itemIndex,
 		);
 		if (id.startsWith(ID_PREFIX.parseJob)) await requireCompletedParseJob(client, id, itemIndex);
+		await beforeSubmit?.({ kind: 'id', id });
 		return id;
 	}
 	const upload = { purpose, maxBytes: MAX_EXTRACT_BYTES };
 	if (inputType === 'url') {
 		const url = String(ctx.getNodeParameter('url', itemIndex) ?? '');
 		const file = await downloadFromUrl.call(ctx, itemIndex, url, 'Document URL', MAX_EXTRACT_BYTES);
+		await beforeSubmit?.({ kind: 'bytes', file });
 		return (await client.uploadBytes(itemIndex, file, upload)).id;
 	}
 	if (document) {
+		await beforeSubmit?.({ kind: 'binary', binaryPropertyName: document.binaryField });
 		const as = { fileName: document.fileName, mimeType: document.mimeType };
 		return (await client.uploadBinary(itemIndex, document.binaryField, { ...upload, as })).id;
 	}
 	const binaryPropertyName = ctx.getNodeParameter('binaryPropertyName', itemIndex) as string;
+	await beforeSubmit?.({ kind: 'binary', binaryPropertyName });
 	return (await client.uploadBinary(itemIndex, binaryPropertyName, upload)).id;
 }
 
@@ -87,9 +102,10 @@ export async function prepareJobRequest(
 	client: LlamaCloudClient<IExecuteFunctions>,
 	itemIndex: number,
 	document?: SourceDocument,
+	beforeSubmit?: BeforeSubmit,
 ): Promise<CreateJobInput> {
 	const config = readJobConfiguration.call(client.ctx, itemIndex);
-	const fileInput = await resolveFileInput(client, itemIndex, 'extract', document);
+	const fileInput = await resolveFileInput(client, itemIndex, 'extract', document, beforeSubmit);
 	return 'configurationId' in config
 		? { fileInput, configurationId: config.configurationId, itemIndex }
 		: { fileInput, configuration: config.configuration, itemIndex };

@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { attachJobId } from '../../shared/batch';
 import type { LlamaCloudClient } from '../../shared/client';
 import type { ExtractConfiguration, ExtractV2Job } from '../../shared/contract';
+import { DEFAULT_TIER } from '../../shared/usage';
 import type { BatchJobWaiter } from '../../shared/waiter';
 import { jobOutputItems } from '../descriptions/jobOutput';
 import { wantsFieldMetadata } from '../descriptions/jobRequest';
@@ -154,6 +155,8 @@ export async function waitForJobItems(
 			simplify,
 			splitIntoItems: options.splitIntoItems === true,
 			keepBinary: options.keepBinary !== false,
+			// Credits are estimated from the tier the node sent (nodes/shared/usage.ts).
+			tier: requested ? (requested.tier ?? DEFAULT_TIER) : undefined,
 		});
 	} catch (error) {
 		throw attachJobId(error, started.id);

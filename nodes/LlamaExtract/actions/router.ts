@@ -19,6 +19,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	// One client for the whole run: the credential is read once, and items share locks and owned IDs.
 	const client = LlamaCloudClient.open(this);
+	if ('executeOutputs' in operation) return await operation.executeOutputs.call(this, client);
 	if ('executeBatch' in operation) return [await operation.executeBatch.call(this, client)];
 	const items = this.getInputData();
 	return [

@@ -66,7 +66,7 @@ export function jobOutputItems(
 	this: IExecuteFunctions,
 	job: ExtractV2Job,
 	itemIndex: number,
-	options: { simplify: boolean; splitIntoItems?: boolean; keepBinary?: boolean },
+	options: { simplify: boolean; splitIntoItems?: boolean; keepBinary?: boolean; tier?: string | null },
 ): INodeExecutionData[] {
 	const binary = options.keepBinary === false ? undefined : this.getInputData()[itemIndex]?.binary;
 	return jobToItemsJson(job, options).map((json: IDataObject) => ({
