@@ -6,9 +6,15 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import type { z } from 'zod';
+
 import { runPerItem } from '../../shared/batch';
 import type { LlamaCloudClient } from '../../shared/client';
+import type { Query } from '../../shared/transport';
 import { readConcurrency } from '../descriptions/batchOptions';
+import { readLimit } from '../descriptions/returnAll';
+
+export { filtersCollection, optionsCollection } from '../../shared/collections';
 
 /** The run's client (router.ts opens it once); every operation gets it. */
 export type Client = LlamaCloudClient<IExecuteFunctions>;
@@ -47,19 +53,29 @@ export function showFor(
 	}));
 }
 
+/** The required Name of what a Create operation saves (a configuration, an agent). */
+export function nameParameter(placeholder: string, description: string): INodeProperties {
+	return { displayName: 'Name', name: 'name', type: 'string', default: '', required: true, placeholder, description };
+}
+
+/** An output item paired with the input item it came from. */
+export function pairedJson(json: IDataObject, itemIndex: number): INodeExecutionData {
+	return { json, pairedItem: { item: itemIndex } };
+}
+
 /**
- * The Options collection of operations whose options are shared blocks from descriptions/ (n8n's lint checks those
- * where they are defined). Collections with options written inline stay literal, so the lint sees them.
+ * Get Many: the records of a cursor list, as many as Return All / Limit ask for (read here), one output item each.
  */
-export function optionsCollection(options: INodeProperties[]): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options,
-	};
+export async function listAsItems<S extends z.ZodTypeAny>(
+	this: IExecuteFunctions,
+	client: Client,
+	call: { path: string; query: Query },
+	itemSchema: S,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const limit = readLimit.call(this, itemIndex);
+	const records = await client.list({ method: 'GET', ...call, itemIndex }, itemSchema, { limit });
+	return records.map((record) => pairedJson(record as IDataObject, itemIndex));
 }
 
 /**
