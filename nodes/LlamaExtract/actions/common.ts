@@ -12,7 +12,6 @@ import { runPerItem } from '../../shared/batch';
 import type { LlamaCloudClient } from '../../shared/client';
 import type { Query } from '../../shared/transport';
 import { readConcurrency } from '../descriptions/batchOptions';
-import { readLimit } from '../descriptions/returnAll';
 
 export { filtersCollection, optionsCollection } from '../../shared/collections';
 
@@ -63,18 +62,16 @@ export function pairedJson(json: IDataObject, itemIndex: number): INodeExecution
 	return { json, pairedItem: { item: itemIndex } };
 }
 
-/**
- * Get Many: the records of a cursor list, as many as Return All / Limit ask for (read here), one output item each.
- */
+/** Get Many: the records of a cursor list, at most `limit` (readLimit; undefined = all), one output item each. */
 export async function listAsItems<S extends z.ZodTypeAny>(
 	this: IExecuteFunctions,
 	client: Client,
-	call: { path: string; query: Query },
+	call: { path: string; query: Query; limit: number | undefined },
 	itemSchema: S,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const limit = readLimit.call(this, itemIndex);
-	const records = await client.list({ method: 'GET', ...call, itemIndex }, itemSchema, { limit });
+	const { path, query, limit } = call;
+	const records = await client.list({ method: 'GET', path, query, itemIndex }, itemSchema, { limit });
 	return records.map((record) => pairedJson(record as IDataObject, itemIndex));
 }
 

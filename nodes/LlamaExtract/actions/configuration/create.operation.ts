@@ -7,7 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { ConfigurationResponse } from '../../../shared/contract';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { type Client, nameParameter, showFor } from '../common';
+import { type Client, nameParameter, pairedJson, showFor } from '../common';
 import { buildParameters, settingsParameter } from './shared';
 
 const properties: INodeProperties[] = [
@@ -44,5 +44,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 		},
 		ConfigurationResponse,
 	);
-	return [{ json: saved as IDataObject, pairedItem: { item: itemIndex } }];
+	return [pairedJson(saved as IDataObject, itemIndex)];
 }

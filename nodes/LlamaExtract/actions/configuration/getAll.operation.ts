@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ConfigurationResponse } from '../../../shared/contract';
-import { returnAllProperties } from '../../descriptions/returnAll';
+import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
 import { type Client, filtersCollection, listAsItems, showFor } from '../common';
 import { PRODUCT_TYPE } from './shared';
 
@@ -33,11 +33,18 @@ const properties: INodeProperties[] = [
 export const description = showFor({ show: { resource: ['configuration'], operation: ['getAll'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
+	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const query = {
 		product_type: [PRODUCT_TYPE],
 		name: filters.name ? String(filters.name).trim() : undefined,
 		latest_only: filters.latestOnly === undefined ? undefined : Boolean(filters.latestOnly),
 	};
-	return await listAsItems.call(this, client, { path: '/api/v1/beta/configurations', query }, ConfigurationResponse, itemIndex);
+	return await listAsItems.call(
+		this,
+		client,
+		{ path: '/api/v1/beta/configurations', query, limit },
+		ConfigurationResponse,
+		itemIndex,
+	);
 }

@@ -12,7 +12,7 @@ import { choices } from '../../../shared/rules';
 import { expandOption } from '../../descriptions/jobOutput';
 import { splitList } from '../../descriptions/ids';
 import { checkConfigurationId } from '../../descriptions/schemaSource';
-import { returnAllProperties } from '../../descriptions/returnAll';
+import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
 import { type Client, filtersCollection, listAsItems, optionsCollection, showFor } from '../common';
 
 const STATUS_CHOICES = choices(JOB_STATUSES, {
@@ -101,6 +101,7 @@ function isoDate(this: IExecuteFunctions, value: unknown, label: string, itemInd
 }
 
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
+	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const query: Query = {
@@ -117,5 +118,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	}
 	const jobIds = splitList(filters.jobIds);
 	if (jobIds.length > 0) query.job_ids = jobIds;
-	return await listAsItems.call(this, client, { path: '/api/v2/extract', query }, ExtractV2Job, itemIndex);
+	return await listAsItems.call(this, client, { path: '/api/v2/extract', query, limit }, ExtractV2Job, itemIndex);
 }

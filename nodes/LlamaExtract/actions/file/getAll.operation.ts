@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { FileV2 } from '../../../shared/contract';
 import type { Query } from '../../../shared/transport';
 import { splitList } from '../../descriptions/ids';
-import { returnAllProperties } from '../../descriptions/returnAll';
+import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
 import { type Client, filtersCollection, listAsItems, showFor } from '../common';
 import { externalFileIdParameter } from './shared';
 
@@ -37,6 +37,7 @@ const properties: INodeProperties[] = [
 export const description = showFor({ show: { resource: ['file'], operation: ['getAll'] } }, properties);
 
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
+	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const query: Query = {
 		file_name: filters.fileName ? String(filters.fileName).trim() : undefined,
@@ -44,5 +45,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	};
 	const fileIds = splitList(filters.fileIds);
 	if (fileIds.length > 0) query.file_ids = fileIds;
-	return await listAsItems.call(this, client, { path: '/api/v1/beta/files', query }, FileV2, itemIndex);
+	return await listAsItems.call(this, client, { path: '/api/v1/beta/files', query, limit }, FileV2, itemIndex);
 }

@@ -7,7 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { V1ExtractAgent } from '../../../shared/contract';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { type Client, nameParameter, showFor } from '../common';
+import { type Client, nameParameter, pairedJson, showFor } from '../common';
 import { agentToJson, readV1Config, V1_BASE, v1ConfigParameter } from './shared';
 
 const properties: INodeProperties[] = [
@@ -37,5 +37,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 		},
 		V1ExtractAgent,
 	);
-	return [{ json: agentToJson(agent), pairedItem: { item: itemIndex } }];
+	return [pairedJson(agentToJson(agent), itemIndex)];
 }
