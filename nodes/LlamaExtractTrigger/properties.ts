@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { FINAL_STATUSES } from '../shared/contract';
+import { filtersCollection } from '../shared/collections';
 import { configurationLocator } from '../shared/configurationPicker';
 
 const configurationFilter: INodeProperties = {
@@ -62,24 +63,11 @@ export const triggerProperties: INodeProperties[] = [
 		...configurationFilter,
 		displayOptions: { show: { '@version': [1] } },
 	},
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [configurationFilter, fileInputFilter],
+	filtersCollection([configurationFilter, fileInputFilter], {
 		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
-	},
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [fileInputFilter],
-		displayOptions: { show: { '@version': [1] } },
-	},
+	}),
+	filtersCollection([fileInputFilter], { displayOptions: { show: { '@version': [1] } } }),
+	// Written out (not optionsCollection) so n8n's lint checks the order of these options.
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -296,9 +296,20 @@ export interface Choice {
 	description?: string;
 }
 
-/** Dropdown entries for every value of a contract list (the Record type makes a missing label a compile error), by name. */
-function choices<T extends string>(values: readonly T[], labels: Record<T, Omit<Choice, 'value'>>): Choice[] {
-	return values.map((value) => ({ ...labels[value], value })).sort((a, b) => a.name.localeCompare(b.name));
+/**
+ * Dropdown entries for every value of a contract list (the Record type makes a missing label a compile error), by
+ * name. A label is the entry's name, or its name and description.
+ */
+export function choices<T extends string>(
+	values: readonly T[],
+	labels: Record<T, string | Omit<Choice, 'value'>>,
+): Choice[] {
+	return values
+		.map((value) => {
+			const label: string | Omit<Choice, 'value'> = labels[value];
+			return { ...(typeof label === 'string' ? { name: label } : label), value };
+		})
+		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export const TIER_CHOICES = choices(TIERS, {

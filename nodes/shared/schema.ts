@@ -214,15 +214,20 @@ function objectFromFields(fields: FieldDefinition[], parentPath: string): Schema
 /** Builds the JSON Schema for a list of fields; the root is always an object. */
 export function buildSchemaFromFields(fields: FieldDefinition[]): SchemaResult {
 	if (fields.length === 0) {
-		return {
-			problem: {
-				path: '',
-				message: 'has no fields',
-				hint: 'Add at least one field: a name such as "total", a type, and a description that says where to find it.',
-			},
-		};
+		return rootProblem(
+			'has no fields',
+			'Add at least one field: a name such as "total", a type, and a description that says where to find it.',
+		);
 	}
-	const built = objectFromFields(fields, '');
+	return checkedRoot(objectFromFields(fields, ''));
+}
+
+function rootProblem(message: string, hint: string): SchemaResult {
+	return { problem: { path: '', message, hint } };
+}
+
+/** A schema built from fields or an example must still pass LlamaExtract's rules; problems are the root's. */
+function checkedRoot(built: SchemaResult): SchemaResult {
 	if ('problem' in built) return built;
 	const problem = findSchemaProblem(built.schema);
 	return problem ? { problem: { ...problem, path: '' } } : built;
@@ -284,34 +289,22 @@ function inferValue(value: unknown, path: string): ExampleInference {
  */
 export function inferSchemaFromExample(example: unknown): SchemaResult {
 	if (Array.isArray(example)) {
-		return {
-			problem: {
-				path: '',
-				message: 'is a list, but the example must be one object',
-				hint: 'Wrap the list in an object, e.g. {"line_items": [ … ]}, or give one row and set Extraction Target to Per Table Row.',
-			},
-		};
+		return rootProblem(
+			'is a list, but the example must be one object',
+			'Wrap the list in an object, e.g. {"line_items": [ … ]}, or give one row and set Extraction Target to Per Table Row.',
+		);
 	}
 	if (example === null || typeof example !== 'object') {
-		return {
-			problem: {
-				path: '',
-				message: 'is not a JSON object',
-				hint: 'Give an example of the output, e.g. {"vendor": "ACME Corp", "total": 1234.5, "due_date": "2026-01-31"}.',
-			},
-		};
+		return rootProblem(
+			'is not a JSON object',
+			'Give an example of the output, e.g. {"vendor": "ACME Corp", "total": 1234.5, "due_date": "2026-01-31"}.',
+		);
 	}
 	if (Object.keys(example).length === 0) {
-		return {
-			problem: {
-				path: '',
-				message: 'has no fields',
-				hint: 'Give an example with the fields to extract, e.g. {"vendor": "ACME Corp", "total": 1234.5}.',
-			},
-		};
+		return rootProblem(
+			'has no fields',
+			'Give an example with the fields to extract, e.g. {"vendor": "ACME Corp", "total": 1234.5}.',
+		);
 	}
-	const inferred = inferValue(example, '');
-	if ('problem' in inferred) return inferred;
-	const problem = findSchemaProblem(inferred.schema);
-	return problem ? { problem: { ...problem, path: '' } } : inferred;
+	return checkedRoot(inferValue(example, ''));
 }

@@ -6,9 +6,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import type { z } from 'zod';
+
 import { runPerItem } from '../../shared/batch';
 import type { LlamaCloudClient } from '../../shared/client';
+import type { Query } from '../../shared/transport';
 import { readConcurrency } from '../descriptions/batchOptions';
+
+export { filtersCollection, optionsCollection } from '../../shared/collections';
 
 /** The run's client (router.ts opens it once); every operation gets it. */
 export type Client = LlamaCloudClient<IExecuteFunctions>;
@@ -53,19 +58,27 @@ export function showFor(
 	}));
 }
 
-/**
- * The Options collection of operations whose options are shared blocks from descriptions/ (n8n's lint checks those
- * where they are defined). Collections with options written inline stay literal, so the lint sees them.
- */
-export function optionsCollection(options: INodeProperties[]): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options,
-	};
+/** The required Name of what a Create operation saves (a configuration, an agent). */
+export function nameParameter(placeholder: string, description: string): INodeProperties {
+	return { displayName: 'Name', name: 'name', type: 'string', default: '', required: true, placeholder, description };
+}
+
+/** An output item paired with the input item it came from. */
+export function pairedJson(json: IDataObject, itemIndex: number): INodeExecutionData {
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+/** Get Many: the records of a cursor list, at most `limit` (readLimit; undefined = all), one output item each. */
+export async function listAsItems<S extends z.ZodTypeAny>(
+	this: IExecuteFunctions,
+	client: Client,
+	call: { path: string; query: Query; limit: number | undefined },
+	itemSchema: S,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const { path, query, limit } = call;
+	const records = await client.list({ method: 'GET', path, query, itemIndex }, itemSchema, { limit });
+	return records.map((record) => pairedJson(record as IDataObject, itemIndex));
 }
 
 /**

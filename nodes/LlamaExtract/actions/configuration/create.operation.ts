@@ -7,20 +7,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { ConfigurationResponse } from '../../../shared/contract';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { showFor, type Client } from '../common';
+import { type Client, nameParameter, pairedJson, showFor } from '../common';
 import { buildParameters, settingsParameter } from './shared';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. invoice-extract',
-		description:
-			'Name of the configuration. If one with this name already exists, it is updated instead (upsert).',
-	},
+	nameParameter(
+		'e.g. invoice-extract',
+		'Name of the configuration. If one with this name already exists, it is updated instead (upsert).',
+	),
 	...schemaSourceProperties({ allowConfiguration: false }),
 	settingsParameter,
 ];
@@ -50,5 +44,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 		},
 		ConfigurationResponse,
 	);
-	return [{ json: saved as IDataObject, pairedItem: { item: itemIndex } }];
+	return [pairedJson(saved as IDataObject, itemIndex)];
 }

@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { ConfigurationResponse } from '../../../shared/contract';
 import { configurationLocator } from '../../../shared/configurationPicker';
 import { readConfigurationId } from '../../descriptions/schemaSource';
-import { showFor, type Client } from '../common';
+import { type Client, pairedJson, showFor } from '../common';
 import { configurationPath, notFoundHint } from './shared';
 
 const properties: INodeProperties[] = [configurationLocator];
@@ -20,5 +20,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 		{ method: 'GET', path: configurationPath(id), itemIndex, notFoundHint: notFoundHint(id) },
 		ConfigurationResponse,
 	);
-	return [{ json: configuration as IDataObject, pairedItem: { item: itemIndex } }];
+	return [pairedJson(configuration as IDataObject, itemIndex)];
 }

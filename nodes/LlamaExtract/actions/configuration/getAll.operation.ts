@@ -6,35 +6,28 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { ConfigurationResponse } from '../../../shared/contract';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { showFor, type Client } from '../common';
+import { type Client, filtersCollection, listAsItems, showFor } from '../common';
 import { PRODUCT_TYPE } from './shared';
 
 const properties: INodeProperties[] = [
 	...returnAllProperties,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Latest Version Only',
-				name: 'latestOnly',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to return only the newest version of each configuration name',
-			},
-			{
-				displayName: 'Name',
-				name: 'name',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. invoice-extract',
-				description: 'Only configurations with exactly this name',
-			},
-		],
-	},
+	filtersCollection([
+		{
+			displayName: 'Latest Version Only',
+			name: 'latestOnly',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to return only the newest version of each configuration name',
+		},
+		{
+			displayName: 'Name',
+			name: 'name',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. invoice-extract',
+			description: 'Only configurations with exactly this name',
+		},
+	]),
 ];
 
 export const description = showFor({ show: { resource: ['configuration'], operation: ['getAll'] } }, properties);
@@ -42,19 +35,16 @@ export const description = showFor({ show: { resource: ['configuration'], operat
 export async function execute(this: IExecuteFunctions, client: Client, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const configurations = await client.list(
-		{
-			method: 'GET',
-			path: '/api/v1/beta/configurations',
-			query: {
-				product_type: [PRODUCT_TYPE],
-				name: filters.name ? String(filters.name).trim() : undefined,
-				latest_only: filters.latestOnly === undefined ? undefined : Boolean(filters.latestOnly),
-			},
-			itemIndex,
-		},
+	const query = {
+		product_type: [PRODUCT_TYPE],
+		name: filters.name ? String(filters.name).trim() : undefined,
+		latest_only: filters.latestOnly === undefined ? undefined : Boolean(filters.latestOnly),
+	};
+	return await listAsItems.call(
+		this,
+		client,
+		{ path: '/api/v1/beta/configurations', query, limit },
 		ConfigurationResponse,
-		{ limit },
+		itemIndex,
 	);
-	return configurations.map((configuration) => ({ json: configuration as IDataObject, pairedItem: { item: itemIndex } }));
 }

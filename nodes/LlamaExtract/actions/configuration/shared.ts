@@ -1,21 +1,16 @@
 /** Pieces the configuration operations share: the settings collection and the request parameters it builds. */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { settingsCollection } from '../../../shared/collections';
 import type { ExtractV2Parameters } from '../../../shared/contract';
 import type { JsonSchema } from '../../../shared/schema';
 import { extractSettingsOptions, readExtractSettings } from '../../descriptions/extractOptions';
 
 export const PRODUCT_TYPE = 'extract_v2';
 
-export const settingsParameter: INodeProperties = {
-	displayName: 'Extraction Settings',
-	name: 'extractSettings',
-	type: 'collection',
-	placeholder: 'Add Setting',
-	default: {},
+export const settingsParameter = settingsCollection('Extraction Settings', 'extractSettings', extractSettingsOptions, {
 	description: 'How jobs that use this configuration extract. Settings left out use LlamaExtract defaults.',
-	options: extractSettingsOptions,
-};
+});
 
 /** `ExtractV2Parameters` from a schema and the settings collection. */
 export function buildParameters(

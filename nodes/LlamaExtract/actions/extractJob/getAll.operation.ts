@@ -8,89 +8,81 @@ import { NodeOperationError } from 'n8n-workflow';
 import { ExtractV2Job, JOB_STATUSES, LIST_EXPAND_VALUES } from '../../../shared/contract';
 import type { Query } from '../../../shared/transport';
 import { configurationLocator } from '../../../shared/configurationPicker';
+import { choices } from '../../../shared/rules';
 import { expandOption } from '../../descriptions/jobOutput';
 import { splitList } from '../../descriptions/ids';
 import { checkConfigurationId } from '../../descriptions/schemaSource';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { type Client, optionsCollection, showFor } from '../common';
+import { type Client, filtersCollection, listAsItems, optionsCollection, showFor } from '../common';
 
-const STATUS_LABELS: Record<(typeof JOB_STATUSES)[number], string> = {
+const STATUS_CHOICES = choices(JOB_STATUSES, {
 	PENDING: 'Pending',
 	THROTTLED: 'Throttled',
 	RUNNING: 'Running',
 	COMPLETED: 'Completed',
 	FAILED: 'Failed',
 	CANCELLED: 'Cancelled',
-};
+});
 
 const properties: INodeProperties[] = [
 	...returnAllProperties,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				...configurationLocator,
-				name: 'configuration',
-				required: false,
-				description: 'Only jobs that used this saved configuration',
-			},
-			{
-				displayName: 'Created After',
-				name: 'createdAfter',
-				type: 'dateTime',
-				default: '',
-				description: 'Only jobs created at or after this time',
-			},
-			{
-				displayName: 'Created Before',
-				name: 'createdBefore',
-				type: 'dateTime',
-				default: '',
-				description: 'Only jobs created at or before this time',
-			},
-			{
-				displayName: 'File Input',
-				name: 'fileInput',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. dfl-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
-				description: 'Only jobs that extracted this file (dfl-…) or parse job (pjb-…)',
-			},
-			{
-				displayName: 'Input Kind',
-				name: 'documentInputType',
-				type: 'options',
-				options: [
-					{ name: 'File', value: 'file_id' },
-					{ name: 'Parse Job', value: 'parse_job_id' },
-				],
-				default: 'file_id',
-				description: 'Only jobs whose input is a file or a parse job',
-			},
-			{
-				displayName: 'Job IDs',
-				name: 'jobIds',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. ext-aaa…, ext-bbb…',
-				description: 'Only these jobs; separate IDs with commas',
-			},
-			{
-				displayName: 'Status',
-				name: 'status',
-				type: 'options',
-				options: JOB_STATUSES.map((value) => ({ name: STATUS_LABELS[value], value })).sort((a, b) =>
-					a.name.localeCompare(b.name),
-				),
-				default: 'COMPLETED',
-				description: 'Only jobs in this status. Throttled jobs wait for capacity and are not finished.',
-			},
-		],
-	},
+	filtersCollection([
+		{
+			...configurationLocator,
+			name: 'configuration',
+			required: false,
+			description: 'Only jobs that used this saved configuration',
+		},
+		{
+			displayName: 'Created After',
+			name: 'createdAfter',
+			type: 'dateTime',
+			default: '',
+			description: 'Only jobs created at or after this time',
+		},
+		{
+			displayName: 'Created Before',
+			name: 'createdBefore',
+			type: 'dateTime',
+			default: '',
+			description: 'Only jobs created at or before this time',
+		},
+		{
+			displayName: 'File Input',
+			name: 'fileInput',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. dfl-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+			description: 'Only jobs that extracted this file (dfl-…) or parse job (pjb-…)',
+		},
+		{
+			displayName: 'Input Kind',
+			name: 'documentInputType',
+			type: 'options',
+			options: [
+				{ name: 'File', value: 'file_id' },
+				{ name: 'Parse Job', value: 'parse_job_id' },
+			],
+			default: 'file_id',
+			description: 'Only jobs whose input is a file or a parse job',
+		},
+		{
+			displayName: 'Job IDs',
+			name: 'jobIds',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. ext-aaa…, ext-bbb…',
+			description: 'Only these jobs; separate IDs with commas',
+		},
+		{
+			displayName: 'Status',
+			name: 'status',
+			type: 'options',
+			options: STATUS_CHOICES,
+			default: 'COMPLETED',
+			description: 'Only jobs in this status. Throttled jobs wait for capacity and are not finished.',
+		},
+	]),
 	optionsCollection([expandOption(LIST_EXPAND_VALUES, 'Extra details to include with each job')]),
 ];
 
@@ -126,10 +118,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	}
 	const jobIds = splitList(filters.jobIds);
 	if (jobIds.length > 0) query.job_ids = jobIds;
-	const jobs = await client.list(
-		{ method: 'GET', path: '/api/v2/extract', query, itemIndex },
-		ExtractV2Job,
-		{ limit },
-	);
-	return jobs.map((job) => ({ json: job as IDataObject, pairedItem: { item: itemIndex } }));
+	return await listAsItems.call(this, client, { path: '/api/v2/extract', query, limit }, ExtractV2Job, itemIndex);
 }

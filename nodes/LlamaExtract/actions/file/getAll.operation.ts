@@ -8,42 +8,30 @@ import { FileV2 } from '../../../shared/contract';
 import type { Query } from '../../../shared/transport';
 import { splitList } from '../../descriptions/ids';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
-import { showFor, type Client } from '../common';
+import { type Client, filtersCollection, listAsItems, showFor } from '../common';
+import { externalFileIdParameter } from './shared';
 
 const properties: INodeProperties[] = [
 	...returnAllProperties,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'External File ID',
-				name: 'externalFileId',
-				type: 'string',
-				default: '',
-				description: 'Only the file uploaded with this External File ID',
-			},
-			{
-				displayName: 'File IDs',
-				name: 'fileIds',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. dfl-aaa…, dfl-bbb…',
-				description: 'Only these files; separate IDs with commas',
-			},
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. invoice.pdf',
-				description: 'Only files with exactly this name, including the extension',
-			},
-		],
-	},
+	filtersCollection([
+		externalFileIdParameter('Only the file uploaded with this External File ID'),
+		{
+			displayName: 'File IDs',
+			name: 'fileIds',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. dfl-aaa…, dfl-bbb…',
+			description: 'Only these files; separate IDs with commas',
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. invoice.pdf',
+			description: 'Only files with exactly this name, including the extension',
+		},
+	]),
 ];
 
 export const description = showFor({ show: { resource: ['file'], operation: ['getAll'] } }, properties);
@@ -57,10 +45,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 	};
 	const fileIds = splitList(filters.fileIds);
 	if (fileIds.length > 0) query.file_ids = fileIds;
-	const files = await client.list(
-		{ method: 'GET', path: '/api/v1/beta/files', query, itemIndex },
-		FileV2,
-		{ limit },
-	);
-	return files.map((file) => ({ json: file as IDataObject, pairedItem: { item: itemIndex } }));
+	return await listAsItems.call(this, client, { path: '/api/v1/beta/files', query, limit }, FileV2, itemIndex);
 }

@@ -7,13 +7,15 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { FILE_PURPOSES } from '../../../shared/contract';
 import { downloadFromUrl } from '../../../shared/download';
 import { MAX_UPLOAD_BYTES } from '../../../shared/fileChecks';
+import { choices } from '../../../shared/rules';
 import { fileInputProperties } from '../../descriptions/fileInput';
 import { documentOptions } from '../../descriptions/documentOptions';
 import { keepBinaryOption } from '../../descriptions/jobOutput';
-import { showFor, type Client } from '../common';
+import { type Client, optionsCollection, showFor } from '../common';
 import { runDocumentBatch } from '../documentBatch';
+import { externalFileIdParameter } from './shared';
 
-const PURPOSE_LABELS: Record<(typeof FILE_PURPOSES)[number], string> = {
+const PURPOSE_CHOICES = choices(FILE_PURPOSES, {
 	agent_app: 'Agent App',
 	classify: 'Classify',
 	extract: 'Extract',
@@ -21,7 +23,7 @@ const PURPOSE_LABELS: Record<(typeof FILE_PURPOSES)[number], string> = {
 	sheet: 'Sheet',
 	split: 'Split',
 	user_data: 'User Data',
-};
+});
 
 const [inputTypeParameter, ...inputDetails] = fileInputProperties;
 
@@ -33,35 +35,19 @@ const properties: INodeProperties[] = [
 		),
 	},
 	...inputDetails.filter((property) => property.name !== 'fileId'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'External File ID',
-				name: 'externalFileId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. invoice-2026-001',
-				description: 'Your own ID for the file, to find it again with File › Get Many',
-			},
-			keepBinaryOption,
-			{
-				displayName: 'Purpose',
-				name: 'purpose',
-				type: 'options',
-				options: FILE_PURPOSES.map((value) => ({ name: PURPOSE_LABELS[value], value })).sort((a, b) =>
-					a.name.localeCompare(b.name),
-				),
-				default: 'extract',
-				description: 'What the file is for; LlamaCloud sets storage and retention by it',
-			},
-			...documentOptions,
-		],
-	},
+	optionsCollection([
+		externalFileIdParameter('Your own ID for the file, to find it again with File › Get Many'),
+		keepBinaryOption,
+		{
+			displayName: 'Purpose',
+			name: 'purpose',
+			type: 'options',
+			options: PURPOSE_CHOICES,
+			default: 'extract',
+			description: 'What the file is for; LlamaCloud sets storage and retention by it',
+		},
+		...documentOptions,
+	]),
 ];
 
 export const description = showFor({ show: { resource: ['file'], operation: ['upload'] } }, properties);

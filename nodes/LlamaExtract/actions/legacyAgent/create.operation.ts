@@ -7,19 +7,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { V1ExtractAgent } from '../../../shared/contract';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
-import { showFor, type Client } from '../common';
+import { type Client, nameParameter, pairedJson, showFor } from '../common';
 import { agentToJson, readV1Config, V1_BASE, v1ConfigParameter } from './shared';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. invoice-agent',
-		description: 'Name of the agent; it must be unique in the project',
-	},
+	nameParameter('e.g. invoice-agent', 'Name of the agent; it must be unique in the project'),
 	...schemaSourceProperties({ allowConfiguration: false }),
 	v1ConfigParameter,
 ];
@@ -45,5 +37,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 		},
 		V1ExtractAgent,
 	);
-	return [{ json: agentToJson(agent), pairedItem: { item: itemIndex } }];
+	return [pairedJson(agentToJson(agent), itemIndex)];
 }

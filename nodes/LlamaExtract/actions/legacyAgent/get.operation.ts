@@ -6,7 +6,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { V1ExtractAgent } from '../../../shared/contract';
 import { agentLocator } from '../../descriptions/agentLocator';
-import { showFor, type Client } from '../common';
+import { type Client, pairedJson, showFor } from '../common';
 import { agentNotFoundHint, agentPath, agentToJson, readAgentId } from './shared';
 
 const properties: INodeProperties[] = [agentLocator];
@@ -19,5 +19,5 @@ export async function execute(this: IExecuteFunctions, client: Client, itemIndex
 		{ method: 'GET', path: agentPath(agentId), itemIndex, notFoundHint: agentNotFoundHint(agentId) },
 		V1ExtractAgent,
 	);
-	return [{ json: agentToJson(agent), pairedItem: { item: itemIndex } }];
+	return [pairedJson(agentToJson(agent), itemIndex)];
 }

@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { attachJobId } from '../../../shared/batch';
+import { settingsCollection } from '../../../shared/collections';
 import {
 	ID_PREFIX,
 	V1_FINAL_STATUSES,
@@ -21,90 +22,85 @@ import { endedJobError, V1_JOB } from '../finishJob';
 
 export const V1_BASE = '/api/v1/extraction';
 
-
-/** The v1 `ExtractConfig` fields users set most; the rest keep the server defaults. */
-export const v1ConfigParameter: INodeProperties = {
-	displayName: 'Agent Settings',
-	name: 'agentConfig',
-	type: 'collection',
-	placeholder: 'Add Setting',
-	default: {},
-	options: [
-		{
-			displayName: 'Chunk Mode',
-			name: 'chunk_mode',
-			type: 'options',
-			options: [
-				{ name: 'Page', value: 'PAGE' },
-				{ name: 'Section', value: 'SECTION' },
-			],
-			default: 'PAGE',
-			description: 'How the document is split before extraction',
-		},
-		{
-			displayName: 'Cite Sources',
-			name: 'cite_sources',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return the page and text each field was read from',
-		},
-		{
-			displayName: 'Confidence Scores',
-			name: 'confidence_scores',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return a 0–1 confidence for each field',
-		},
-		{
-			displayName: 'Extraction Mode',
-			name: 'extraction_mode',
-			type: 'options',
-			options: [
-				{ name: 'Balanced', value: 'BALANCED' },
-				{ name: 'Fast', value: 'FAST' },
-				{ name: 'Multimodal', value: 'MULTIMODAL' },
-				{ name: 'Premium', value: 'PREMIUM' },
-			],
-			default: 'PREMIUM',
-			description: 'Speed and accuracy of the v1 extraction',
-		},
-		{
-			displayName: 'Extraction Target',
-			name: 'extraction_target',
-			type: 'options',
-			options: [
-				{ name: 'Per Document', value: 'PER_DOC' },
-				{ name: 'Per Page', value: 'PER_PAGE' },
-				{ name: 'Per Table Row', value: 'PER_TABLE_ROW' },
-			],
-			default: 'PER_DOC',
-			description: 'What one extracted result covers',
-		},
-		{
-			displayName: 'Page Range',
-			name: 'page_range',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. 1-3,5',
-			description: 'Only extract from these pages',
-		},
-		{
-			displayName: 'System Prompt',
-			name: 'system_prompt',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			description: 'Extra instructions for the extraction model',
-		},
-		{
-			displayName: 'Use Reasoning',
-			name: 'use_reasoning',
-			type: 'boolean',
-			default: false,
-			description: 'Whether the model reasons about each field before answering',
-		},
-	],
-};
+/**
+ * The v1 `ExtractConfig` fields users set most; the rest keep the server defaults. Alphabetical by display name:
+ * n8n's lint does not look inside settingsCollection().
+ */
+export const v1ConfigParameter = settingsCollection('Agent Settings', 'agentConfig', [
+	{
+		displayName: 'Chunk Mode',
+		name: 'chunk_mode',
+		type: 'options',
+		options: [
+			{ name: 'Page', value: 'PAGE' },
+			{ name: 'Section', value: 'SECTION' },
+		],
+		default: 'PAGE',
+		description: 'How the document is split before extraction',
+	},
+	{
+		displayName: 'Cite Sources',
+		name: 'cite_sources',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return the page and text each field was read from',
+	},
+	{
+		displayName: 'Confidence Scores',
+		name: 'confidence_scores',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return a 0–1 confidence for each field',
+	},
+	{
+		displayName: 'Extraction Mode',
+		name: 'extraction_mode',
+		type: 'options',
+		options: [
+			{ name: 'Balanced', value: 'BALANCED' },
+			{ name: 'Fast', value: 'FAST' },
+			{ name: 'Multimodal', value: 'MULTIMODAL' },
+			{ name: 'Premium', value: 'PREMIUM' },
+		],
+		default: 'PREMIUM',
+		description: 'Speed and accuracy of the v1 extraction',
+	},
+	{
+		displayName: 'Extraction Target',
+		name: 'extraction_target',
+		type: 'options',
+		options: [
+			{ name: 'Per Document', value: 'PER_DOC' },
+			{ name: 'Per Page', value: 'PER_PAGE' },
+			{ name: 'Per Table Row', value: 'PER_TABLE_ROW' },
+		],
+		default: 'PER_DOC',
+		description: 'What one extracted result covers',
+	},
+	{
+		displayName: 'Page Range',
+		name: 'page_range',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 1-3,5',
+		description: 'Only extract from these pages',
+	},
+	{
+		displayName: 'System Prompt',
+		name: 'system_prompt',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		description: 'Extra instructions for the extraction model',
+	},
+	{
+		displayName: 'Use Reasoning',
+		name: 'use_reasoning',
+		type: 'boolean',
+		default: false,
+		description: 'Whether the model reasons about each field before answering',
+	},
+]);
 
 /** The settings collection as a v1 config; empty texts are left out. */
 export function readV1Config(this: IExecuteFunctions, itemIndex: number): IDataObject {

@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { ConfigurationResponse, ID_PREFIX, SchemaGenerateResponse } from '../../../shared/contract';
 import { fileInputProperties } from '../../descriptions/fileInput';
 import { parseJsonParameter } from '../../descriptions/schemaSource';
-import { showFor, type Client } from '../common';
+import { type Client, optionsCollection, showFor } from '../common';
 import { resolveFileInput } from '../documentInput';
 
 const [inputTypeParameter, ...inputDetails] = fileInputProperties;
@@ -35,38 +35,32 @@ const properties: INodeProperties[] = [
 		description: 'A sample document the schema should fit',
 	},
 	...inputDetails,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Configuration Name',
-				name: 'name',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. invoice-extract',
-				description: 'Name for the generated configuration; LlamaExtract picks one if empty',
-			},
-			{
-				displayName: 'Save as Configuration',
-				name: 'save',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to save the generated configuration in LlamaCloud right away (a configuration with the same name is updated)',
-			},
-			{
-				displayName: 'Starting Schema',
-				name: 'dataSchema',
-				type: 'json',
-				default: '{}',
-				description: 'A JSON Schema to refine instead of starting from scratch',
-			},
-		],
-	},
+	// Alphabetical by display name: n8n's lint does not look inside optionsCollection().
+	optionsCollection([
+		{
+			displayName: 'Configuration Name',
+			name: 'name',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. invoice-extract',
+			description: 'Name for the generated configuration; LlamaExtract picks one if empty',
+		},
+		{
+			displayName: 'Save as Configuration',
+			name: 'save',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to save the generated configuration in LlamaCloud right away (a configuration with the same name is updated)',
+		},
+		{
+			displayName: 'Starting Schema',
+			name: 'dataSchema',
+			type: 'json',
+			default: '{}',
+			description: 'A JSON Schema to refine instead of starting from scratch',
+		},
+	]),
 ];
 
 export const description = showFor({ show: { resource: ['schema'], operation: ['generate'] } }, properties);
