@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * What the editor shows and what saved workflows mean across the node versions: n8n fills in defaults per
  * typeVersion (NodeHelpers.getNodeParameters, as the editor and the Workflow class do), so version 2's defaults
