@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { extname } from 'node:path';
+import type { ValidationErrorEntry } from '../../nodes/shared/contract';
 import {
 	V1ExtractAgentCreate,
 	V1ExtractAgentUpdate,
@@ -15,8 +16,7 @@ import {
 	type V1ExtractAgent,
 	type V1ExtractJob,
 	type V1ExtractResult,
-	type ValidationErrorEntry,
-} from '../../nodes/shared/contract';
+} from '../../nodes/shared/contractV1';
 import type { ParsedDocument } from '../engine/document';
 import { extract, type FieldMetadata } from '../engine/extract';
 import type { JsonSchema } from '../engine/values';

@@ -2,7 +2,7 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 
 import { LlamaCloudClient } from '../../shared/client';
 import { matchesSearch, searchConfigurations } from '../../shared/configurationPicker';
-import { V1ExtractAgent } from '../../shared/contract';
+import { V1ExtractAgent } from '../../shared/contractV1';
 
 export { searchConfigurations };
 

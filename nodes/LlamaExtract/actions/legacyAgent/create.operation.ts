@@ -5,7 +5,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { V1ExtractAgent } from '../../../shared/contract';
+import { V1ExtractAgent } from '../../../shared/contractV1';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
 import { type Client, nameParameter, pairedJson, showFor } from '../common';
 import { agentToJson, readV1Config, V1_BASE, v1ConfigParameter } from './shared';

@@ -4,7 +4,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { V1ExtractAgent } from '../../../shared/contract';
+import { V1ExtractAgent } from '../../../shared/contractV1';
 import { agentLocator } from '../../descriptions/agentLocator';
 import { type Client, pairedJson, showFor } from '../common';
 import { agentNotFoundHint, agentPath, agentToJson, readAgentId } from './shared';

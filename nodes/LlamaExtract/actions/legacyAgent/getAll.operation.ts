@@ -4,7 +4,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { V1ExtractAgent } from '../../../shared/contract';
+import { V1ExtractAgent } from '../../../shared/contractV1';
 import { readLimit, returnAllProperties } from '../../descriptions/returnAll';
 import { showFor, type Client } from '../common';
 import { agentToJson, V1_BASE } from './shared';

@@ -8,7 +8,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { attachJobId } from '../../../shared/batch';
-import { V1ExtractJob } from '../../../shared/contract';
+import { V1ExtractJob } from '../../../shared/contractV1';
 import { checkFileSize, fileNameFor, MAX_EXTRACT_BYTES, requireBinary } from '../../../shared/fileChecks';
 import { bufferedMultipartBody, multipartEnvelope } from '../../../shared/multipart';
 import { agentLocator } from '../../descriptions/agentLocator';

@@ -7,13 +7,8 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { attachJobId } from '../../../shared/batch';
 import { settingsCollection } from '../../../shared/collections';
-import {
-	ID_PREFIX,
-	V1_FINAL_STATUSES,
-	V1ExtractJob,
-	V1ExtractResult,
-	type V1ExtractAgent,
-} from '../../../shared/contract';
+import { ID_PREFIX } from '../../../shared/contract';
+import { V1_FINAL_STATUSES, V1ExtractJob, V1ExtractResult, type V1ExtractAgent } from '../../../shared/contractV1';
 import type { LlamaCloudClient } from '../../../shared/client';
 import { fieldInfoTree, minConfidence } from '../../../shared/output';
 import { UUID_PATTERN } from '../../../shared/rules';

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { V1ExtractAgent } from '../../../shared/contract';
+import { V1ExtractAgent } from '../../../shared/contractV1';
 import { agentLocator } from '../../descriptions/agentLocator';
 import { resolveSchemaSource, schemaSourceProperties } from '../../descriptions/schemaSource';
 import { showFor, type Client } from '../common';
