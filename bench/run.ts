@@ -13,6 +13,8 @@
  *   B4  RSS growth of the n8n process while uploading a large file from the filesystem binary store vs in memory.
  *   B5  requests made by one idle trigger poll, by a poll that finds many new jobs, and by a poll with 500 unfinished
  *       jobs to re-check, with the trigger's static data at that point. `--trigger-only` runs B5 alone and prints it.
+ *   R1-R3 (bench/rate.ts) pacing at LlamaCloud's rate limits and memory, in real n8n 2.41.1. `--rate-only` runs them
+ *       alone (bench/results.rate.md); `--no-rate` skips them.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,6 +32,8 @@ import {
 	makePollContext,
 	registerNodeType,
 } from '../test/harness/n8n';
+import { measureRateRows, type RateRow } from './rate';
+import { rateMarkdown, rateTargets } from './rateReport';
 import type { ExtractResult, UploadResult, WorkerTask } from './worker';
 
 const API_KEY = 'llx-bench-key';
@@ -408,6 +412,8 @@ interface Report {
 	uploads: UploadRow[];
 	trigger?: TriggerRow;
 	targets: Array<{ id: string; target: string; measured: string; met: boolean }>;
+	rate: RateRow[];
+	rateTargets: ReturnType<typeof rateTargets>;
 }
 
 function targetsOf(
@@ -564,6 +570,7 @@ function markdown(report: Report): string {
 		);
 	}
 	lines.push('');
+	if (report.rate.length > 0) lines.push(rateMarkdown(report.rate));
 	return lines.join('\n');
 }
 
@@ -577,6 +584,15 @@ async function main(): Promise<void> {
 		} finally {
 			await alone.close();
 		}
+		return;
+	}
+	const log0 = (text: string) => console.log(`[bench ${seconds(Date.now() - started)}] ${text}`);
+	if (process.argv.includes('--rate-only')) {
+		const rows = await measureRateRows(settings.quick, log0);
+		const text = `# Rate-limit rows only\n\nCommand: \`npm run bench -- --rate-only${settings.quick ? ' --quick' : ''}\`. ${new Date().toISOString()}; whole run ${seconds(Date.now() - started)}.\n\n${rateMarkdown(rows)}`;
+		await fs.writeFile(join(__dirname, `results.rate${settings.quick ? '.quick' : ''}.md`), text);
+		await fs.writeFile(join(__dirname, `results.rate${settings.quick ? '.quick' : ''}.json`), `${JSON.stringify(rows, null, '\t')}\n`);
+		console.log(text);
 		return;
 	}
 	const loadAverageAtStart = loadavg()[0];
@@ -706,6 +722,9 @@ async function main(): Promise<void> {
 			log(`B5 skipped: ${(error as Error).message}`);
 		}
 
+		let rate: RateRow[] = [];
+		if (!process.argv.includes('--no-rate')) rate = await measureRateRows(settings.quick, log);
+
 		const report: Report = {
 			settings,
 			environment: {
@@ -721,6 +740,8 @@ async function main(): Promise<void> {
 			uploads,
 			trigger,
 			targets: targetsOf(settings, ours, spreadRow, sequential, uploads, trigger),
+			rate,
+			rateTargets: rateTargets(rate),
 		};
 		const suffix = settings.quick ? '.quick' : '';
 		await fs.writeFile(
