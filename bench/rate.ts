@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions */
 /**
  * R1-R3 (issue 13): Extract Data in real n8n 2.41.1 (`n8n execute` of a packed build) against the emulator's rate
  * limits: the documented upload limit, the free tier, and a server that counts refused requests and sends no
@@ -9,7 +9,8 @@
  * the 1,000-document run. Each run has its own emulator (in this process) and its own copy of one prepared n8n
  * user folder, so no two n8n processes share a database.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,7 +20,6 @@ import { startEmulator, type Emulator } from '../emulator/server';
 import { N8nInstance, parseCliRun, type RunData } from '../e2e/lib/n8n';
 import { buildAndPack } from '../e2e/lib/pack';
 import { freePorts } from '../e2e/lib/ports';
-import { GroupProcess } from '../e2e/lib/proc';
 import { CREDENTIAL_TYPE, EXAMPLES_DIR, n8nBin, nodeExe, RUNTIMES } from '../e2e/lib/runtimes';
 import { readWorkflow, type WorkflowJson } from '../e2e/lib/workflows';
 import { RATE_LIMITS } from '../nodes/shared/rules';
@@ -58,8 +58,11 @@ export interface RateRow {
 	requests: number;
 	refused: number;
 	byRoute: Record<string, number>;
+	/** Peak RSS of the n8n process over the whole `n8n execute`, printing the run included. */
 	peakRssMb: number;
-	/** Peak RSS sampled over time: when in the run it was reached (0..1 of the execution). */
+	/** The same until the last job finished (+1 s): the workflow's own memory, before n8n prints the run. */
+	peakWhileExtractingMb: number;
+	/** When the peak was reached, ms after the start. */
 	peakAt: number;
 }
 
@@ -90,11 +93,11 @@ export function rateScenarios(quick: boolean): RateScenario[][] {
 		boundMs: freeTierBound(few),
 		boundText: `${2 * few} requests at 20 per minute`,
 	});
-	const memory = (docs: number): RateScenario => ({
-		id: `memory${docs}`,
-		label: `Memory: ${docs} documents of 1 MB, filesystem binary mode, uploads 50 per 5 s`,
+	const memory = (docs: number, limited = true): RateScenario => ({
+		id: `memory${docs}${limited ? '' : 'Unlimited'}`,
+		label: `Memory: ${docs} documents of 1 MB, filesystem binary mode, ${limited ? 'uploads 50 per 5 s' : 'no rate limit'}`,
 		docs,
-		limits: UPLOADS,
+		limits: limited ? UPLOADS : {},
 		bytesPerDoc: MB,
 		binaryMode: 'filesystem',
 		boundMs: uploadBound(docs),
@@ -109,18 +112,23 @@ export function rateScenarios(quick: boolean): RateScenario[][] {
 		],
 		[upload('uploadsHarsh', 'Uploads 50 per 5 s; refused requests counted, no Retry-After', { ...UPLOADS, ...HARSH })],
 	];
-	if (!quick) phases.push([memory(10)], [memory(1000)]);
+	// The same 1,000 documents with no limit to pace at: what pacing adds to memory, if anything.
+	if (!quick) phases.push([memory(10)], [memory(1000)], [memory(1000, false)]);
 	return phases;
 }
 
-/** One-page invoice PDFs `invoice-<i>.pdf` in a folder, made once per size and count. */
+/** One-page invoice PDFs `invoice-<i>.pdf` in a folder, made once; padded copies are made from them. */
 async function documentFolder(root: string, docs: number, bytesPerDoc: number | undefined): Promise<string> {
 	const folder = join(root, `docs-${docs}-${bytesPerDoc ?? 0}`);
 	if (existsSync(folder)) return folder;
 	mkdirSync(folder, { recursive: true });
+	const plain = join(root, 'plain');
+	mkdirSync(plain, { recursive: true });
 	for (let index = 0; index < docs; index++) {
-		const pdf = await makeInvoicePdf(batchInvoice(index));
-		writeFileSync(join(folder, `invoice-${index}.pdf`), bytesPerDoc ? await paddedPdf(pdf, bytesPerDoc) : pdf);
+		const name = `invoice-${index}.pdf`;
+		if (!existsSync(join(plain, name))) writeFileSync(join(plain, name), await makeInvoicePdf(batchInvoice(index)));
+		const pdf = readFileSync(join(plain, name));
+		writeFileSync(join(folder, name), bytesPerDoc ? await paddedPdf(pdf, bytesPerDoc) : pdf);
 	}
 	return folder;
 }
@@ -137,37 +145,43 @@ function scenarioWorkflow(scenario: RateScenario, folder: string): WorkflowJson 
 	return workflow;
 }
 
-/** `n8n execute` of one workflow, its peak RSS sampled from /proc every 100 ms. */
+/**
+ * `n8n execute` of one workflow, its RSS sampled from /proc every 100 ms. Its output goes to a file, not a pipe: n8n
+ * exits right after printing the run, and a large run printed into a pipe can be cut short.
+ */
 async function executeMeasured(
 	instance: N8nInstance,
 	workflowId: string,
 	env: Record<string, string>,
-): Promise<{ run?: RunData; output: string; peakRssMb: number; peakAt: number; ms: number }> {
+): Promise<{ run?: RunData; output: string; samples: Array<[number, number]>; startedAt: number; ms: number }> {
 	const [brokerPort] = await freePorts(1);
-	const started = Date.now();
-	const proc = new GroupProcess(`n8n execute ${workflowId}`, nodeExe(instance.runtime), [n8nBin(instance.runtime), 'execute', `--id=${workflowId}`, '--rawOutput'], {
-		env: instance.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort), N8N_LOG_FORMAT: 'json', N8N_LOG_LEVEL: 'info', ...env }),
+	const outputFile = join(instance.logDir, `execute-${workflowId}.log`);
+	const fd = openSync(outputFile, 'w');
+	const startedAt = Date.now();
+	const child = spawn(nodeExe(instance.runtime), [n8nBin(instance.runtime), 'execute', `--id=${workflowId}`, '--rawOutput'], {
+		env: instance.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort), N8N_LOG_LEVEL: 'info', ...env }),
 		cwd: instance.userFolder,
-		logFile: join(instance.logDir, `execute-${workflowId}.log`),
+		stdio: ['ignore', fd, fd],
 	});
-	let peakKb = 0;
-	let peakAtMs = 0;
+	const samples: Array<[number, number]> = [];
 	const sample = setInterval(() => {
 		try {
-			const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
-			const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-			if (rss > peakKb) [peakKb, peakAtMs] = [rss, Date.now() - started];
+			const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+			if (rssKb > 0) samples.push([Date.now(), rssKb / 1024]);
 		} catch {
 			// the process has exited
 		}
 	}, 100);
+	const timeout = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000);
 	try {
-		await proc.waitForExit(30 * 60_000);
+		await new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	} finally {
 		clearInterval(sample);
+		clearTimeout(timeout);
+		closeSync(fd);
 	}
-	const ms = Date.now() - started;
-	return { run: parseCliRun(proc.output), output: proc.output, peakRssMb: peakKb / 1024, peakAt: peakAtMs / ms, ms };
+	const output = readFileSync(outputFile, 'utf8');
+	return { run: parseCliRun(output), output, samples, startedAt, ms: Date.now() - startedAt };
 }
 
 async function runScenario(instance: N8nInstance, emulator: Emulator, scenario: RateScenario, folder: string): Promise<RateRow> {
@@ -176,6 +190,7 @@ async function runScenario(instance: N8nInstance, emulator: Emulator, scenario: 
 	const env: Record<string, string> = { N8N_RESTRICT_FILE_ACCESS_TO: folder };
 	if (scenario.binaryMode) env.N8N_DEFAULT_BINARY_DATA_MODE = scenario.binaryMode;
 	const measured = await executeMeasured(instance, workflowId, env);
+	const peak = (until = Number.POSITIVE_INFINITY) => Math.max(0, ...measured.samples.filter(([at]) => at <= until).map(([, mb]) => mb));
 	const runs = measured.run?.data?.resultData?.runData?.[EXTRACT_NODE] as Array<{ executionTime?: number; data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }> | undefined;
 	const items = (runs?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
 	const expected = new Set(Array.from({ length: scenario.docs }, (_, index) => batchInvoice(index).invoiceNumber));
@@ -186,6 +201,8 @@ async function runScenario(instance: N8nInstance, emulator: Emulator, scenario: 
 		seen.add(item.invoice_number);
 	}
 	const jobs = emulator.jobs().filter((job) => job.kind === 'extract');
+	// The node is done about one poll after the last job finished; after that n8n prints the whole run.
+	const lastDone = Math.max(0, ...jobs.map((job) => job.completedAtMs ?? 0));
 	const perFile = new Map<string, number>();
 	for (const job of jobs) perFile.set(job.fileInput ?? job.id, (perFile.get(job.fileInput ?? job.id) ?? 0) + 1);
 	const stats = emulator.stats();
@@ -204,14 +221,19 @@ async function runScenario(instance: N8nInstance, emulator: Emulator, scenario: 
 		requests: stats.total,
 		refused: stats.byStatus['429'] ?? 0,
 		byRoute: stats.byRoute,
-		peakRssMb: measured.peakRssMb,
-		peakAt: measured.peakAt,
+		peakRssMb: peak(),
+		peakWhileExtractingMb: peak(lastDone + 1_000),
+		peakAt: (measured.samples.find(([, mb]) => mb === peak())?.[0] ?? measured.startedAt) - measured.startedAt,
 	};
 }
 
 /** Builds and packs the node, prepares one n8n user folder with every scenario's credential and workflow, runs the phases. */
 export async function measureRateRows(quick: boolean, log: (text: string) => void): Promise<RateRow[]> {
-	const phases = rateScenarios(quick);
+	// BENCH_RATE_ROWS=id,id runs only those scenarios (a check while developing).
+	const only = process.env.BENCH_RATE_ROWS?.split(',');
+	const phases = rateScenarios(quick)
+		.map((phase) => phase.filter((scenario) => !only || only.includes(scenario.id)))
+		.filter((phase) => phase.length > 0);
 	const scenarios = phases.flat();
 	const root = mkdtempSync(join(tmpdir(), 'llamaextract-bench-rate-'));
 	const emulators = new Map<string, Emulator>();

@@ -14,6 +14,7 @@ const BEFORE: Record<string, string> = {
 	uploadsHarsh: 'not measured',
 	memory1000: '566.7 MB peak (138 MB over 10 documents), without pacing',
 	memory10: '428.7 MB peak',
+	memory1000Unlimited: '–',
 };
 
 export interface RateTarget {
@@ -51,7 +52,7 @@ export function rateTargets(rows: RateRow[]): RateTarget[] {
 		targets.push({
 			row: 'Memory, 1,000 × 1 MB, filesystem mode',
 			target: 'peak RSS growth over 10 documents ≤ 200 MB, output items included',
-			measured: `${growth.toFixed(1)} MB (${many.peakRssMb.toFixed(1)} MB against ${few.peakRssMb.toFixed(1)} MB)`,
+			measured: `${growth.toFixed(1)} MB (${many.peakRssMb.toFixed(1)} MB against ${few.peakRssMb.toFixed(1)} MB); until the last job finished ${(many.peakWhileExtractingMb - few.peakWhileExtractingMb).toFixed(1)} MB`,
 			met: growth <= 200 && many.failedItems === 0,
 		});
 	}
@@ -78,14 +79,18 @@ export function rateMarkdown(rows: RateRow[]): string {
 	if (memory.length > 0) {
 		lines.push(
 			'',
-			'| Memory row | Node time | Peak RSS of the n8n process | Peak reached at | Correct | Requests answered 429 | Before (issue 13) |',
-			'|---|---|---|---|---|---|---|',
+			'| Memory row | Node time | Peak RSS of the n8n process | Peak until the last job finished | Peak reached at | Correct | Requests answered 429 | Before (issue 13) |',
+			'|---|---|---|---|---|---|---|---|',
 		);
 		for (const row of memory) {
 			lines.push(
-				`| ${row.scenario.label} | ${seconds(row.nodeMs)} | ${row.peakRssMb.toFixed(1)} MB | ${Math.round(row.peakAt * 100)}% of the execution | ${row.correct} of ${row.scenario.docs} | ${row.refused} of ${row.requests} | ${BEFORE[row.scenario.id] ?? '–'} |`,
+				`| ${row.scenario.label} | ${seconds(row.nodeMs)} | ${row.peakRssMb.toFixed(1)} MB | ${row.peakWhileExtractingMb.toFixed(1)} MB | ${seconds(row.peakAt)} of ${seconds(row.executionMs)} | ${row.correct} of ${row.scenario.docs} | ${row.refused} of ${row.requests} | ${BEFORE[row.scenario.id] ?? '–'} |`,
 			);
 		}
+		lines.push(
+			'',
+			'Growth = peak RSS of the 1,000-document run minus that of the 10-document run, both whole `n8n execute` processes (n8n started, the workflow run, the run printed as JSON at the end). "Until the last job finished" leaves out the printing.',
+		);
 	}
 	const targets = rateTargets(rows);
 	lines.push('', '| Target | Wanted | Measured | Met |', '|---|---|---|---|');

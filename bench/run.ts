@@ -15,6 +15,7 @@
  *       jobs to re-check, with the trigger's static data at that point. `--trigger-only` runs B5 alone and prints it.
  *   R1-R3 (bench/rate.ts) pacing at LlamaCloud's rate limits and memory, in real n8n 2.41.1. `--rate-only` runs them
  *       alone (bench/results.rate.md); `--no-rate` skips them.
+ *   R4  (bench/queue.ts) queue mode, 2 workers: `--queue-only` runs it alone; `--no-queue` skips it.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,6 +33,7 @@ import {
 	makePollContext,
 	registerNodeType,
 } from '../test/harness/n8n';
+import { measureQueueRow, queueMarkdown, type QueueRow } from './queue';
 import { measureRateRows, type RateRow } from './rate';
 import { rateMarkdown, rateTargets } from './rateReport';
 import type { ExtractResult, UploadResult, WorkerTask } from './worker';
@@ -414,6 +416,7 @@ interface Report {
 	targets: Array<{ id: string; target: string; measured: string; met: boolean }>;
 	rate: RateRow[];
 	rateTargets: ReturnType<typeof rateTargets>;
+	queue?: QueueRow;
 }
 
 function targetsOf(
@@ -571,6 +574,7 @@ function markdown(report: Report): string {
 	}
 	lines.push('');
 	if (report.rate.length > 0) lines.push(rateMarkdown(report.rate));
+	if (report.queue) lines.push(queueMarkdown(report.queue));
 	return lines.join('\n');
 }
 
@@ -587,6 +591,10 @@ async function main(): Promise<void> {
 		return;
 	}
 	const log0 = (text: string) => console.log(`[bench ${seconds(Date.now() - started)}] ${text}`);
+	if (process.argv.includes('--queue-only')) {
+		console.log(queueMarkdown(await measureQueueRow(settings.quick, log0)));
+		return;
+	}
 	if (process.argv.includes('--rate-only')) {
 		const rows = await measureRateRows(settings.quick, log0);
 		const text = `# Rate-limit rows only\n\nCommand: \`npm run bench -- --rate-only${settings.quick ? ' --quick' : ''}\`. ${new Date().toISOString()}; whole run ${seconds(Date.now() - started)}.\n\n${rateMarkdown(rows)}`;
@@ -724,6 +732,14 @@ async function main(): Promise<void> {
 
 		let rate: RateRow[] = [];
 		if (!process.argv.includes('--no-rate')) rate = await measureRateRows(settings.quick, log);
+		let queue: QueueRow | undefined;
+		if (!settings.quick && !process.argv.includes('--no-queue')) {
+			try {
+				queue = await measureQueueRow(settings.quick, log);
+			} catch (error) {
+				log(`R4 skipped: ${(error as Error).message.slice(0, 2000)}`);
+			}
+		}
 
 		const report: Report = {
 			settings,
@@ -742,6 +758,7 @@ async function main(): Promise<void> {
 			targets: targetsOf(settings, ours, spreadRow, sequential, uploads, trigger),
 			rate,
 			rateTargets: rateTargets(rate),
+			queue,
 		};
 		const suffix = settings.quick ? '.quick' : '';
 		await fs.writeFile(
