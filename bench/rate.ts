@@ -75,7 +75,7 @@ const FREE: Partial<RateLimitSettings> = { uploads: RATE_LIMITS.uploads, plan: '
 const HARSH = { retryAfter: false, countRefused: true };
 
 export function rateScenarios(quick: boolean): RateScenario[][] {
-	const many = quick ? 150 : 1000;
+	const many = quick ? 100 : 1000;
 	const few = quick ? 0 : 30;
 	const upload = (id: string, label: string, limits: Partial<RateLimitSettings>): RateScenario => ({
 		id,
