@@ -109,14 +109,16 @@ export async function measureQueueRow(quick: boolean, log: (text: string) => voi
 		await main.activate(WORKFLOW_ID);
 		emulator.resetStats();
 
-		const started = Date.now();
+		let started = Date.now();
 		for (let execution = 0; execution < executions; execution++) {
-			const response = await fetch(`${main.baseUrl}/webhook/${WEBHOOK_PATH}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ folder: join(docsRoot, `batch-${execution}`) }),
-			});
+			// The first call also waits for the production webhook to be registered after activation.
+			const response = await main.waitForWebhook(
+				`/webhook/${WEBHOOK_PATH}`,
+				() => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ folder: join(docsRoot, `batch-${execution}`) }) }),
+				60_000,
+			);
 			if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+			if (execution === 0) started = Date.now();
 		}
 		const finished = await waitFor(
 			`${executions} executions to finish`,
