@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports */
 /**
  * R4 (issue 13): queue mode. n8n 2.41.1 main + 2 workers (PostgreSQL and Redis on loopback), the package installed on
  * all three; 1,000 documents as 10 executions of 100 (production webhook, each reading its own folder), against the
@@ -57,6 +57,11 @@ function queueWorkflow(): Record<string, unknown> {
 	for (const node of workflow.nodes) {
 		if (node.type === 'n8n-nodes-base.readWriteFile') node.parameters.fileSelector = '={{ $json.body.folder }}/*.pdf';
 		if (node.credentials?.llamaCloudApi) node.credentials.llamaCloudApi = { id: 'credQueue', name: 'bench queue' };
+		// BENCH_QUEUE_MAX_CONCURRENCY: Max Concurrent Jobs sized per worker as the README says (default: 20).
+		const sized = Number(process.env.BENCH_QUEUE_MAX_CONCURRENCY);
+		if (node.credentials?.llamaCloudApi && sized > 0) {
+			node.parameters.options = { ...(node.parameters.options as object), maxConcurrency: sized };
+		}
 	}
 	return { ...workflow, active: false };
 }
@@ -172,7 +177,7 @@ export function queueMarkdown(row: QueueRow | undefined): string {
 	return [
 		'## R4: queue mode (issue 13)',
 		'',
-		`n8n 2.41.1 main + ${row.workers} workers (\`--concurrency=${row.workerConcurrency}\`), PostgreSQL and Redis on loopback; ${row.docs} one-page PDFs as ${row.executions} webhook executions of ${row.docs / row.executions}, each reading its own folder; Max Concurrent Jobs 20 (default) per execution; emulator job time 1 s, uploads limited to 50 per 5 s per project.`,
+		`n8n 2.41.1 main + ${row.workers} workers (\`--concurrency=${row.workerConcurrency}\`), PostgreSQL and Redis on loopback; ${row.docs} one-page PDFs as ${row.executions} webhook executions of ${row.docs / row.executions}, each reading its own folder; Max Concurrent Jobs ${process.env.BENCH_QUEUE_MAX_CONCURRENCY ?? '20 (default)'} per execution; emulator job time 1 s, uploads limited to 50 per 5 s per project.`,
 		'',
 		'| Executions | Wall time (first webhook → last execution finished) | Bound (uploads at 50 per 5 s) | vs the bound | Succeeded | Correct | Jobs (duplicates) | Requests answered 429 | Uploads answered 429 |',
 		'|---|---|---|---|---|---|---|---|---|',
