@@ -32,6 +32,9 @@ export class WindowPace {
 
 	pausedUntil = 0;
 
+	/** The class's documented limit per window. */
+	private readonly documented: number;
+
 	refusals = 0;
 
 	private lastRefusalAt: number | undefined;
@@ -48,12 +51,13 @@ export class WindowPace {
 	constructor(
 		readonly windowMs: number,
 		private readonly settings: PacerSettings,
-		start: { cap?: number; hypothesis?: number },
+		start: { cap?: number; hypothesis?: number; documented: number },
 		now: number,
 	) {
 		this.cap = start.cap;
 		this.refusedLevel = start.cap === undefined ? undefined : start.cap + 1;
 		this.hypothesis = start.hypothesis;
+		this.documented = start.documented;
 		this.changedAt = now;
 	}
 
@@ -128,7 +132,11 @@ export class WindowPace {
 		if (this.cap === undefined) return;
 		this.usedSinceChange++;
 		const cleanWindows = (now - this.changedAt) / this.windowMs;
-		const belowRefused = this.refusedLevel === undefined || this.cap + 1 < this.refusedLevel;
+		// A level refused below the documented limit is a share of a limit others use too (other executions or
+		// workers), which changes as they come and go: keep probing it a window at a time. At the documented level the
+		// limit itself was found: try past it only after many clean windows.
+		const belowRefused =
+			this.refusedLevel === undefined || this.cap + 1 < this.refusedLevel || this.refusedLevel <= this.documented;
 		const due = belowRefused ? cleanWindows >= 1 : cleanWindows >= this.settings.probeAfterWindows;
 		if (!due || this.usedSinceChange < this.cap) return;
 		this.cap++;

@@ -111,8 +111,8 @@ export class RequestPacer {
 	) {
 		const now = clock.now();
 		this.classes = {
-			upload: new WindowPace(settings.upload.windowMs, settings, { cap: settings.upload.requests }, now),
-			all: new WindowPace(settings.allHypothesis.windowMs, settings, { hypothesis: settings.allHypothesis.requests }, now),
+			upload: new WindowPace(settings.upload.windowMs, settings, { cap: settings.upload.requests, documented: settings.upload.requests }, now),
+			all: new WindowPace(settings.allHypothesis.windowMs, settings, { hypothesis: settings.allHypothesis.requests, documented: settings.allHypothesis.requests }, now),
 		};
 	}
 
