@@ -13,6 +13,9 @@
  *   B4  RSS growth of the n8n process while uploading a large file from the filesystem binary store vs in memory.
  *   B5  requests made by one idle trigger poll, by a poll that finds many new jobs, and by a poll with 500 unfinished
  *       jobs to re-check, with the trigger's static data at that point. `--trigger-only` runs B5 alone and prints it.
+ *   R1-R3 (bench/rate.ts) pacing at LlamaCloud's rate limits and memory, in real n8n 2.41.1. `--rate-only` runs them
+ *       alone (bench/results.rate.md); `--no-rate` skips them.
+ *   R4  (bench/queue.ts) queue mode, 2 workers: `--queue-only` runs it alone; `--no-queue` skips it.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,6 +29,9 @@ import { DEFAULT_LIMITS } from '../nodes/LlamaExtractTrigger/cursor';
 import { LlamaExtractTrigger } from '../nodes/LlamaExtractTrigger/LlamaExtractTrigger.node';
 import { emulatorCredentials } from '../test/harness/emulator';
 import { buildWorkflow, makePollContext, registerNodeType } from '../test/harness/n8n';
+import { measureQueueRow, queueMarkdown, type QueueRow } from './queue';
+import { measureRateRows, type RateRow } from './rate';
+import { rateMarkdown, rateTargets } from './rateReport';
 import type { ExtractResult, UploadResult, WorkerTask } from './worker';
 
 const API_KEY = 'llx-bench-key';
@@ -404,6 +410,9 @@ interface Report {
 	uploads: UploadRow[];
 	trigger?: TriggerRow;
 	targets: Array<{ id: string; target: string; measured: string; met: boolean }>;
+	rate: RateRow[];
+	rateTargets: ReturnType<typeof rateTargets>;
+	queue?: QueueRow;
 }
 
 function targetsOf(
@@ -560,6 +569,8 @@ function markdown(report: Report): string {
 		);
 	}
 	lines.push('');
+	if (report.rate.length > 0) lines.push(rateMarkdown(report.rate));
+	if (report.queue) lines.push(queueMarkdown(report.queue));
 	return lines.join('\n');
 }
 
@@ -573,6 +584,19 @@ async function main(): Promise<void> {
 		} finally {
 			await alone.close();
 		}
+		return;
+	}
+	const log0 = (text: string) => console.log(`[bench ${seconds(Date.now() - started)}] ${text}`);
+	if (process.argv.includes('--queue-only')) {
+		console.log(queueMarkdown(await measureQueueRow(settings.quick, log0)));
+		return;
+	}
+	if (process.argv.includes('--rate-only')) {
+		const rows = await measureRateRows(settings.quick, log0);
+		const text = `# Rate-limit rows only\n\nCommand: \`npm run bench -- --rate-only${settings.quick ? ' --quick' : ''}\`. ${new Date().toISOString()}; whole run ${seconds(Date.now() - started)}.\n\n${rateMarkdown(rows)}`;
+		await fs.writeFile(join(__dirname, `results.rate${settings.quick ? '.quick' : ''}.md`), text);
+		await fs.writeFile(join(__dirname, `results.rate${settings.quick ? '.quick' : ''}.json`), `${JSON.stringify(rows, null, '\t')}\n`);
+		console.log(text);
 		return;
 	}
 	const loadAverageAtStart = loadavg()[0];
@@ -702,6 +726,17 @@ async function main(): Promise<void> {
 			log(`B5 skipped: ${(error as Error).message}`);
 		}
 
+		let rate: RateRow[] = [];
+		if (!process.argv.includes('--no-rate')) rate = await measureRateRows(settings.quick, log);
+		let queue: QueueRow | undefined;
+		if (!settings.quick && !process.argv.includes('--no-queue')) {
+			try {
+				queue = await measureQueueRow(settings.quick, log);
+			} catch (error) {
+				log(`R4 skipped: ${(error as Error).message.slice(0, 2000)}`);
+			}
+		}
+
 		const report: Report = {
 			settings,
 			environment: {
@@ -717,6 +752,9 @@ async function main(): Promise<void> {
 			uploads,
 			trigger,
 			targets: targetsOf(settings, ours, spreadRow, sequential, uploads, trigger),
+			rate,
+			rateTargets: rateTargets(rate),
+			queue,
 		};
 		const suffix = settings.quick ? '.quick' : '';
 		await fs.writeFile(

@@ -17,12 +17,15 @@
  *   POST   /__emulator/faults/jobs            add one job rule -> {id}
  *   DELETE /__emulator/faults                 clear all rules
  *   DELETE /__emulator/faults/{rule_id}
+ *   GET    /__emulator/limits                 rate-limit settings and admitted/refused counts
+ *   PATCH  /__emulator/limits                 change: {uploads?, plan?, retryAfter?, countRefused?} (windows restart)
  */
 import { ManualClock } from './clock';
 import { isFinalStatus, type ExtractV2Job } from '../nodes/shared/contract';
 import { resolveConfiguration } from './configuration';
 import { extractJobResponse, seedExtractJob, type SeedJobSpec } from './extractJobs';
 import type { FaultConfig, FaultRule, JobFaultRule } from './faults';
+import type { RateLimitSettings } from './limits';
 import { badRequest, json, notFound, readJson } from './http';
 import type { Router } from './router';
 import { isPlainObject } from './schema';
@@ -194,6 +197,16 @@ export function registerControlRoutes(router: Router, state: EmulatorState): voi
 		return json(200, { jobs: dumpJobs(state).filter((job) => (body.ids as string[]).includes(job.id)) });
 	});
 	control('GET', '/jobs', () => json(200, { jobs: dumpJobs(state) }));
+	control('GET', '/limits', () => json(200, { settings: state.limits.settings, counts: state.limits.counts }));
+	control('PATCH', '/limits', async (ctx) => {
+		const body = await readJson(ctx.req);
+		if (!isPlainObject(body)) throw badRequest('Send {"uploads"?, "plan"?, "retryAfter"?, "countRefused"?}');
+		try {
+			return json(200, { settings: state.limits.configure(body as Partial<RateLimitSettings>), counts: state.limits.counts });
+		} catch (error) {
+			throw badRequest((error as Error).message);
+		}
+	});
 	control('GET', '/faults', () => json(200, state.faults.snapshot()));
 	control('PUT', '/faults', async (ctx) => {
 		const body = await readJson(ctx.req);

@@ -1,9 +1,11 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /* eslint-disable no-console */
 /**
- * CLI: `npm run emulator -- --port 4010 --job-ms 1500 --max-concurrent-jobs 10`
+ * CLI: `npm run emulator -- --port 4010 --job-ms 1500 --max-concurrent-jobs 10 [--plan free] [--no-retry-after]`
+ * Enforces LlamaCloud's documented upload limit unless told otherwise (limits.ts).
  * Runs until SIGINT/SIGTERM.
  */
+import { DOCUMENTED_RATE_LIMITS, type RateLimitSettings } from './limits';
 import { startEmulator, type EmulatorOptions } from './server';
 
 const USAGE = `Usage: tsx emulator/main.ts [options]
@@ -13,10 +15,16 @@ const USAGE = `Usage: tsx emulator/main.ts [options]
   --job-ms <ms>               job time (default 1500)
   --max-concurrent-jobs <n>   cap on RUNNING jobs, 0 = none (default 0)
   --project-id <uuid>         project id
+  --upload-limit <n/seconds>  uploads per project, e.g. 50/5 (default, LlamaCloud's documented limit); 0 = none
+  --plan <paid|free>          free: also 20 requests per minute per organization, every request (default paid)
+  --no-retry-after            answer 429 without Retry-After
+  --count-refused             refused requests count toward the window
+  --no-rate-limits            no rate limits at all
   --help`;
 
 function parseArgs(argv: string[]): EmulatorOptions {
 	const options: EmulatorOptions = {};
+	const limits: Partial<RateLimitSettings> = { ...DOCUMENTED_RATE_LIMITS };
 	const keys: string[] = [];
 	for (let index = 0; index < argv.length; index++) {
 		const [flag, inline] = argv[index].split('=', 2);
@@ -49,6 +57,30 @@ function parseArgs(argv: string[]): EmulatorOptions {
 			case '--project-id':
 				options.projectId = value();
 				break;
+			case '--upload-limit': {
+				const text = value();
+				const match = /^(\d+)(?:\/(\d+(?:\.\d+)?))?$/.exec(text);
+				if (!match) throw new Error('--upload-limit needs <requests>/<seconds>, e.g. 50/5, or 0');
+				const requests = Number(match[1]);
+				limits.uploads = requests === 0 ? false : { requests, windowMs: Number(match[2] ?? 5) * 1000 };
+				break;
+			}
+			case '--plan': {
+				const plan = value();
+				if (plan !== 'free' && plan !== 'paid') throw new Error('--plan is free or paid');
+				limits.plan = plan;
+				break;
+			}
+			case '--no-retry-after':
+				limits.retryAfter = false;
+				break;
+			case '--count-refused':
+				limits.countRefused = true;
+				break;
+			case '--no-rate-limits':
+				limits.uploads = false;
+				limits.plan = 'paid';
+				break;
 			case '--help':
 			case '-h':
 				console.log(USAGE);
@@ -59,6 +91,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
 		}
 	}
 	if (keys.length > 0) options.apiKey = keys;
+	options.rateLimits = limits;
 	return options;
 }
 

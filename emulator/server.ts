@@ -19,6 +19,7 @@ import { realClock, sleepOn, type Clock } from './clock';
 import { dumpJob, dumpJobs, finishNow, registerControlRoutes, seedJobs, updateConfig, waitForJob, type JobDump } from './control';
 import type { SeedJobSpec } from './extractJobs';
 import { faultBody, type FaultConfig, type Faults } from './faults';
+import type { RateLimiter, RateLimitSettings } from './limits';
 import { readDocument } from './engine/document';
 import { ApiError, checkScopeParams, json, Query, type Reply } from './http';
 import { Router, type RequestContext } from './router';
@@ -58,6 +59,8 @@ export interface EmulatorOptions {
 	faults?: FaultConfig;
 	/** Where time comes from (timestamps, job timers, fault delays); default the real clock. Tests pass a ManualClock. */
 	clock?: Clock;
+	/** LlamaCloud's rate limits (limits.ts); default none. `DOCUMENTED_RATE_LIMITS` is the paid plan's. */
+	rateLimits?: Partial<RateLimitSettings>;
 }
 
 export interface AddFileOptions {
@@ -100,6 +103,8 @@ export interface Emulator {
 	addFile(name: string, bytes: Buffer, options?: AddFileOptions): FileV2;
 	/** Fault rules: configure / addRule / addJobRule / removeRule / clear / snapshot. */
 	faults: Faults;
+	/** Rate limits: `configure(...)`, `settings`, `counts` (admitted / refused). */
+	limits: RateLimiter;
 	/** Emits `job` events: {type, kind, id, status, atMs} at every status change. */
 	events: EventEmitter;
 	/** The emulator's clock (the `clock` option, or the real one). */
@@ -135,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		options.clock ?? realClock,
 	);
 	if (options.faults) state.faults.configure(options.faults);
+	state.initialLimits = state.limits.configure(options.rateLimits ?? {});
 	// pdf.js takes ~150 ms to load; do it now rather than inside the first job's timing.
 	void warmUpPdfReader();
 
@@ -170,6 +176,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		const counted = !isControl;
 		if (counted) state.countRequest(method, template);
 
+		// The gateway's rate limits answer before anything else (a 429 is never a request the server acted on).
+		const refusal = counted && match.kind === 'found' ? state.limits.admit(`${method} ${template}`, url.searchParams.get('project_id') ?? '') : undefined;
+		if (refusal) {
+			state.countStatus(429);
+			writeReply(res, json(429, faultBody(429), refusal.headers));
+			return;
+		}
 		const faults = counted ? state.faults.forRequest(method, template) : { delayMs: 0 };
 		if (faults.delayMs > 0) await sleepOn(state.clock, faults.delayMs);
 		const action = faults.action;
@@ -249,6 +262,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		apiKeys,
 		projectId: state.projectId,
 		faults: state.faults,
+		limits: state.limits,
 		events: state.events,
 		async close() {
 			if (closed) return;

@@ -9,6 +9,7 @@ import type { ResolvedConfiguration } from './configuration';
 import { readDocument, type ParsedDocument } from './engine/document';
 import type { MetadataObject } from './engine/extract';
 import { Faults } from './faults';
+import { RateLimiter, type RateLimitSettings } from './limits';
 import { ApiError } from './http';
 import { Scheduler } from './scheduler';
 import { realClock, type Clock } from './clock';
@@ -156,6 +157,9 @@ export class EmulatorState {
 	readonly agents = new Map<string, AgentRecord>();
 	readonly v1Jobs = new Map<string, V1JobRecord>();
 	readonly faults = new Faults();
+	/** LlamaCloud's rate limits (off unless configured); `reset()` goes back to `initialLimits`. */
+	readonly limits: RateLimiter;
+	initialLimits: RateLimitSettings | undefined;
 	readonly events = new EventEmitter();
 	readonly scheduler: Scheduler;
 	stats: RequestStats = { total: 0, byRoute: {}, byStatus: {} };
@@ -169,6 +173,7 @@ export class EmulatorState {
 		readonly clock: Clock = realClock,
 	) {
 		this.scheduler = new Scheduler(() => this.config.maxConcurrentJobs, clock);
+		this.limits = new RateLimiter(clock);
 	}
 
 	/** Project id as job responses show it (`prj-…`, as in the spec's examples); files and agents use the bare UUID. */
@@ -213,6 +218,7 @@ export class EmulatorState {
 		this.agents.clear();
 		this.v1Jobs.clear();
 		this.faults.clear();
+		this.limits.configure(this.initialLimits ?? {});
 		this.resetStats();
 		await Promise.all(tempFiles.map((path) => fs.rm(path, { force: true })));
 	}

@@ -2,7 +2,7 @@
  * One LlamaCloud client per execution, poll or editor lookup: `LlamaCloudClient.open(this)`. It reads the
  * credential once and holds what the run's requests share: each item's time limit, the jobs and files the run's
  * items own (so adopting a lost create never takes a sibling's), and the create locks. Everything goes through
- * `sendWithRetries` (transport.ts).
+ * `sendWithRetries` (transport.ts), paced by the run's one RequestPacer (pacer.ts).
  */
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 import type { z } from 'zod';
@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { cursorPage, ExtractV2Job, ExtractV2JobQueryResponse, type FileV2 } from './contract';
 import { parseBody, toApiError } from './errors';
 import { createExtractJob, type CreateJobInput } from './jobCreate';
+import { RequestPacer } from './pacer';
 import {
 	CREDENTIAL_TYPE,
 	sendWithRetries,
@@ -65,17 +66,31 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 
 	readonly ownedFiles = new Set<string>();
 
+	/**
+	 * Paces every request of the run at LlamaCloud's rate limits (pacer.ts): uploads, creates and polls of all items
+	 * share it, so the batch stays under the limit instead of each item being refused on its own.
+	 */
+	readonly pacer: RequestPacer;
+
 	/** One create at a time per (file, configuration), so no sibling's create is in flight while the job list is read. */
 	private readonly createLocks = new Map<string, Promise<unknown>>();
 
 	/** Max Pages per Run: one budget per execution, created with the first item's limit. */
 	private budget: PageBudget | undefined;
 
-	private constructor(readonly ctx: C) {}
+	private constructor(
+		readonly ctx: C,
+		pacer?: RequestPacer,
+	) {
+		this.pacer = pacer ?? new RequestPacer();
+	}
 
-	/** The client of one execution, poll or editor lookup; the credential is read at the first request. */
-	static open<C extends ApiContext>(ctx: C): LlamaCloudClient<C> {
-		return new LlamaCloudClient(ctx);
+	/**
+	 * The client of one execution, poll or editor lookup; the credential is read at the first request. Tests pass a
+	 * pacer on a clock they move.
+	 */
+	static open<C extends ApiContext>(ctx: C, options: { pacer?: RequestPacer } = {}): LlamaCloudClient<C> {
+		return new LlamaCloudClient(ctx, options.pacer);
 	}
 
 	/** Base URL and project from the credential, read once; a bad Base URL fails the item that asked. */
@@ -98,7 +113,7 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 	async send(call: ApiCall): Promise<RawResponse> {
 		const connection = await this.connect(call.itemIndex);
 		const itemDeadline = call.itemIndex === undefined ? undefined : this.itemDeadlines.get(call.itemIndex);
-		return await sendWithRetries(this.ctx, connection, { ...call, deadline: call.deadline ?? itemDeadline });
+		return await sendWithRetries(this.ctx, connection, { ...call, deadline: call.deadline ?? itemDeadline }, this.pacer);
 	}
 
 	/** One call whose status and headers the caller reads; HTTP errors throw unless their status is accepted. */

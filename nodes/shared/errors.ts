@@ -43,6 +43,11 @@ export function stopNote(reason: StopReason, failure: AttemptFailure, attempt: n
 	}
 }
 
+/** Why a request was not sent: waiting for its turn under LlamaCloud's rate limit would pass the item's time limit. */
+export function pacedPastDeadlineNote(waitMs: number): string {
+	return `LlamaCloud's rate limit would have kept this request waiting ${Math.max(1, Math.ceil(waitMs / 1000))} s more, past this item's time limit, so it was not sent. Raise Wait Timeout, or run fewer items at once (Max Concurrent Jobs) if other workflows share the project.`;
+}
+
 /** The body checked against its schema (unknown fields kept), or an error that says the answer was not LlamaCloud's. */
 export function parseBody<S extends z.ZodTypeAny>(
 	ctx: ApiContext,
@@ -146,7 +151,7 @@ function hintFor(status: number, call: ApiCall, response: RawResponse): string {
 				: `LlamaCloud rejected the request fields listed above (field: problem). Fix the node parameter that sets each field${onItem}, then run the node again.`;
 		}
 		case 429:
-			return 'LlamaCloud is rate limiting this key. Lower Max Concurrent Jobs, or retry later.';
+			return 'LlamaCloud is rate limiting this key. The node paces its own requests, so other clients of the same project or organization may be using the limit too: retry later.';
 		default:
 			return status >= 500
 				? 'LlamaCloud had a problem on its side. Retry later; if it persists, quote the correlation ID above to LlamaCloud support.'

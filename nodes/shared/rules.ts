@@ -43,6 +43,17 @@ export const LIMITS = {
 	pageRangeWidth: 100_000,
 } as const;
 
+/**
+ * LlamaCloud's documented rate limits: uploads per project, and every request of a free-tier organization. The
+ * node's pacer starts from them and the emulator enforces them; what a refused request costs is not documented.
+ */
+export const RATE_LIMITS = {
+	/** `POST /api/v1/beta/files`, per project. */
+	uploads: { requests: 50, windowMs: 5_000 },
+	/** Every request of a free-tier organization. */
+	freeTier: { requests: 20, windowMs: 60_000 },
+} as const;
+
 /** The size limits in words, for errors about a file that is too large. */
 export const SIZE_LIMITS_TEXT = `LlamaCloud accepts files up to ${LIMITS.uploadBytes / MB} MB for upload and ${LIMITS.extractBytes / MB} MB for extraction.`;
 

@@ -15,10 +15,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { describeFailure, networkError, retryCancelledError, stopNote, type NetworkFailure } from './errors';
+import { describeFailure, networkError, pacedPastDeadlineNote, retryCancelledError, stopNote, type NetworkFailure } from './errors';
+import { limitClassesOf, type PaceResult, type RequestPacer } from './pacer';
 import {
 	countFailure,
 	decideRetry,
+	isRateLimit,
+	parseRetryAfterMs,
 	DEFAULT_RETRY_POLICY,
 	planNextStep,
 	statusFailure,
@@ -207,15 +210,28 @@ function cancelSignalOf(ctx: ApiContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
+/** What the pacer learns from one attempt: answered, refused (429, with the server's wait), or failed otherwise. */
+function paceResultOf(outcome: AttemptOutcome | undefined): PaceResult {
+	if (!outcome || !('response' in outcome)) return { kind: 'failed' };
+	const { statusCode, headers } = outcome.response;
+	if (statusCode === 429) return { kind: 'refused', retryAfterMs: parseRetryAfterMs(headers, Date.now()) };
+	return statusCode >= 500 ? { kind: 'failed' } : { kind: 'accepted' };
+}
+
 /**
  * Sends a request, retrying transient failures by the rules in retry.ts, and returns status, headers and body
  * without throwing on HTTP errors, so callers can read the FastAPI `detail`. Every wait honours the call's
  * deadline and the execution's cancel signal. Throws only for network failures that were not retried.
+ *
+ * With a pacer (the client's, one per execution), every attempt first waits for its turn under the rate limits,
+ * and a 429 is waited out there, for every item at once, instead of by this request's own backoff. Waiting for a
+ * turn is not a failed attempt; only the deadline bounds it.
  */
 export async function sendWithRetries(
 	ctx: ApiContext,
 	conn: LlamaCloudConnection,
 	call: ApiCall,
+	pacer?: RequestPacer,
 ): Promise<RawResponse> {
 	const mode: RetryMode = call.retry ?? (call.method === 'POST' || call.method === 'PATCH' ? 'create' : 'safe');
 	const signal = cancelSignalOf(ctx);
@@ -224,9 +240,23 @@ export async function sendWithRetries(
 	const request = `${call.method} ${call.path}`;
 	const counts: FailureCounts = { rateLimited: 0, other: 0 };
 	let sentBefore = false;
+	let lastOutcome: AttemptOutcome | undefined;
+	const classes = limitClassesOf(call.method, call.path);
 
 	for (let attempt = 1; ; attempt++) {
-		const outcome = await sendOnce(ctx, call, conn);
+		const turn = pacer ? await waitForTurn(ctx, call, pacer, classes, signal, deadlineMs) : undefined;
+		if (turn && !turn.ok) {
+			const note = pacedPastDeadlineNote(turn.readyAtMs - Date.now());
+			if (lastOutcome) return reportFailure(lastOutcome, note);
+			return { statusCode: 429, headers: {}, body: { detail: 'Not sent: the rate limit would have held it past its time limit.' }, retryNote: note, baseUrl: conn.baseUrl };
+		}
+		let outcome: AttemptOutcome | undefined;
+		try {
+			outcome = await sendOnce(ctx, call, conn);
+		} finally {
+			turn?.permit.settle(paceResultOf(outcome));
+		}
+		lastOutcome = outcome;
 		let failure: AttemptFailure;
 		if ('response' in outcome) {
 			const { statusCode } = outcome.response;
@@ -263,14 +293,18 @@ export async function sendWithRetries(
 			return reportFailure(outcome, stopNote(step.reason, failure, attempt, request));
 		}
 
+		// A paced 429 is waited out by the pacer (Retry-After or a full window, for every item at once).
+		const delayMs = pacer && isRateLimit(failure) ? 0 : step.delayMs;
 		ctx.logger?.debug(
-			`LlamaCloud ${request} failed (${describeFailure(failure)}); attempt ${attempt + 1} in ${step.delayMs} ms`,
+			`LlamaCloud ${request} failed (${describeFailure(failure)}); attempt ${attempt + 1} in ${delayMs} ms`,
 			{ itemIndex: call.itemIndex },
 		);
-		try {
-			await sleep(step.delayMs, signal);
-		} catch {
-			throw retryCancelledError(ctx, call);
+		if (delayMs > 0) {
+			try {
+				await sleep(delayMs, signal);
+			} catch {
+				throw retryCancelledError(ctx, call);
+			}
 		}
 		if (signal?.aborted) throw retryCancelledError(ctx, call);
 
@@ -287,6 +321,22 @@ export async function sendWithRetries(
 			}
 			if (existing !== undefined) return adopt(ctx, call, existing, attempt, failure);
 		}
+	}
+}
+
+/** The pacer's turn for one attempt; a cancelled execution ends the wait with the usual cancel error. */
+async function waitForTurn(
+	ctx: ApiContext,
+	call: ApiCall,
+	pacer: RequestPacer,
+	classes: ReturnType<typeof limitClassesOf>,
+	signal: AbortSignal | undefined,
+	deadlineMs: number,
+) {
+	try {
+		return await pacer.acquire(classes, { signal, deadlineMs });
+	} catch {
+		throw retryCancelledError(ctx, call);
 	}
 }
 

@@ -509,7 +509,7 @@ export const CATALOGUE: BadInputCase[] = [
 		faults: [{ route: 'POST /api/v2/extract', action: { type: 'status', status: 429, retryAfterSeconds: 3600 } }],
 		message: '429 Rate limited: Rate limit exceeded. Please retry later.',
 		description:
-			"LlamaCloud is rate limiting this key. Lower Max Concurrent Jobs, or retry later. LlamaCloud asked to wait 3600 s before retrying (Retry-After), which is past this item's time limit. Raise Wait Timeout or run the item later.",
+			"LlamaCloud is rate limiting this key. The node paces its own requests, so other clients of the same project or organization may be using the limit too: retry later. LlamaCloud asked to wait 3600 s before retrying (Retry-After), which is past this item's time limit. Raise Wait Timeout or run the item later.",
 	},
 	{
 		name: '5xx on every try of a create: reported after the retries, never created twice',
