@@ -6,8 +6,8 @@ import { NodeOperationError } from 'n8n-workflow';
  * (one list request per round, at most two a second). LlamaCloud allows 50 uploads per 5 s per project (API.md §12):
  * 20 items starting at once use 20 of them, and as long as jobs take 2 s or more (real extractions take 5-60 s) the
  * steady state stays under 50 per 5 s, with room left for other workflows on the same project. A 50-document batch
- * then takes ceil(50/20) = 3 job times instead of 50. Free-tier organisations (20 requests a minute) exceed their
- * limit even one item at a time; there the transport's 429 backoff paces the batch, or lower this option.
+ * then takes ceil(50/20) = 3 job times instead of 50. Rate limits are the run's pacer's job (shared/pacer.ts: the
+ * upload limit, and the free tier's 20 requests a minute found from a single 429), so this is only a ceiling.
  */
 export const DEFAULT_MAX_CONCURRENT_JOBS = 20;
 
@@ -17,7 +17,8 @@ export const maxConcurrencyOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 100 },
 	default: DEFAULT_MAX_CONCURRENT_JOBS,
-	description: 'How many items are processed at the same time. Lower it if LlamaCloud answers 429 (rate limited).',
+	description:
+		"How many items are processed at the same time, at most. Requests are paced to LlamaCloud's rate limits on their own; in queue mode this applies per execution.",
 };
 
 /**
