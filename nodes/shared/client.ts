@@ -11,15 +11,8 @@ import { cursorPage, ExtractV2Job, ExtractV2JobQueryResponse, type FileV2 } from
 import { parseBody, toApiError } from './errors';
 import { createExtractJob, type CreateJobInput } from './jobCreate';
 import { RequestPacer } from './pacer';
-import {
-	CREDENTIAL_TYPE,
-	sendWithRetries,
-	toConnection,
-	type ApiCall,
-	type ApiContext,
-	type LlamaCloudConnection,
-	type RawResponse,
-} from './transport';
+import { CREDENTIAL_TYPE, toConnection, type LlamaCloudConnection } from './connection';
+import { sendWithRetries, type ApiCall, type ApiContext, type RawResponse } from './transport';
 import { uploadBinaryFile, uploadFileBytes, type FileBytes, type UploadOptions } from './upload';
 import { PageBudget } from './pageBudget';
 import { BatchJobWaiter, type WaiterSettings } from './waiter';

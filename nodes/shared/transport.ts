@@ -6,7 +6,6 @@
  * errors say lives in errors.ts; when to retry, in retry.ts.
  */
 import type {
-	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
@@ -15,6 +14,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE, type LlamaCloudConnection } from './connection';
 import { describeFailure, networkError, pacedPastDeadlineNote, retryCancelledError, stopNote, type NetworkFailure } from './errors';
 import { limitClassesOf, type PaceResult, type RequestPacer } from './pacer';
 import {
@@ -30,8 +30,6 @@ import {
 	type FailureCounts,
 	type RetryMode,
 } from './retry';
-
-export const CREDENTIAL_TYPE = 'llamaCloudApi';
 
 export type ApiContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
@@ -76,12 +74,6 @@ export interface ApiCall {
 	followRedirects?: boolean;
 }
 
-export interface LlamaCloudConnection {
-	baseUrl: string;
-	projectId?: string;
-	organizationId?: string;
-}
-
 export interface RawResponse {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
@@ -95,44 +87,6 @@ export interface RawResponse {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-
-/** The credential's region (or custom base URL) and project as a connection; the client reads the credential once. */
-export function toConnection(
-	ctx: ApiContext,
-	credentials: ICredentialDataDecryptedObject,
-	itemIndex: number,
-): LlamaCloudConnection {
-	const region = String(credentials.region ?? '');
-	const rawBaseUrl = region === 'custom' ? String(credentials.baseUrl ?? '').trim() : region;
-	let parsed: URL;
-	try {
-		parsed = new URL(rawBaseUrl);
-	} catch {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The LlamaCloud credential's Base URL "${rawBaseUrl}" is not a valid URL`,
-			{
-				itemIndex,
-				description:
-					'Open the LlamaCloud credential and enter a full URL such as https://api.cloud.llamaindex.ai, or pick the US or EU region.',
-			},
-		);
-	}
-	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`The LlamaCloud credential's Base URL "${rawBaseUrl}" must start with http:// or https://`,
-			{ itemIndex, description: 'Open the LlamaCloud credential and fix the Base URL.' },
-		);
-	}
-	const projectId = String(credentials.projectId ?? '').trim();
-	const organizationId = String(credentials.organizationId ?? '').trim();
-	return {
-		baseUrl: rawBaseUrl.replace(/\/+$/, ''),
-		projectId: projectId || undefined,
-		organizationId: organizationId || undefined,
-	};
-}
 
 /** Query strings with repeated keys for arrays (`job_ids=a&job_ids=b`), the form FastAPI expects. */
 export function buildQueryString(query: Query): string {
