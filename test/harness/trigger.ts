@@ -29,7 +29,7 @@ export function triggerNode(parameters: IDataObject): INode {
 }
 
 /** What n8n writes to and reads back from the database. */
-function copyStaticData(staticData: IDataObject): IDataObject {
+export function copyStaticData(staticData: IDataObject): IDataObject {
 	const stored = JSON.parse(JSON.stringify(staticData)) as IDataObject;
 	delete stored.__dataChanged;
 	return stored;

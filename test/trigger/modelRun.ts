@@ -4,7 +4,7 @@
  * workflow's static data, against the in-memory job list of model.ts on its simulated clock; restarts rebuild the
  * workflow from the static data last saved. Collects what each scenario of model.test.ts asserts.
  */
-import type { IDataObject, INode, Workflow } from 'n8n-workflow';
+import type { IDataObject, Workflow } from 'n8n-workflow';
 
 import {
 	idsToRecheck,
@@ -16,30 +16,12 @@ import {
 import { pollForJobs } from '../../nodes/LlamaExtractTrigger/poll';
 import { buildWorkflow, makePollContext } from '../harness/n8n';
 import { random } from '../harness/random';
+import { copyStaticData, TRIGGER_NAME, triggerNode } from '../harness/trigger';
 import { jobIdsOf, ModelSource, SimClock, type FinalStatus, type ModelJob } from './model';
 
-const NAME = 'LlamaExtract Trigger';
 export const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
-
-function node(parameters: IDataObject = { event: 'completed' }): INode {
-	return {
-		id: 'trigger',
-		name: NAME,
-		type: 'n8n-nodes-llamaextract.llamaExtractTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: parameters as INode['parameters'],
-		credentials: { llamaCloudApi: { id: '1', name: 'LlamaCloud (model)' } },
-	};
-}
-
-function copyStaticData(staticData: IDataObject): IDataObject {
-	const stored = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-	delete stored.__dataChanged;
-	return stored;
-}
 
 export interface PollFigures {
 	requests: number;
@@ -62,19 +44,19 @@ export class ModelTrigger {
 	constructor(
 		readonly source: ModelSource,
 		readonly budgetMs: number,
-		readonly parameters?: IDataObject,
+		readonly parameters: IDataObject = { event: 'completed' },
 		readonly limits?: CursorLimits,
 		staticData?: IDataObject,
 	) {
 		this.persisted = staticData && copyStaticData(staticData);
 		this.workflow = buildWorkflow(
-			[node(parameters)],
+			[triggerNode(parameters)],
 			this.persisted && copyStaticData(this.persisted),
 		);
 	}
 
 	cursor(): IDataObject | undefined {
-		return (this.workflow.staticData[`node:${NAME}`] as IDataObject | undefined)?.cursor as
+		return (this.workflow.staticData[`node:${TRIGGER_NAME}`] as IDataObject | undefined)?.cursor as
 			| IDataObject
 			| undefined;
 	}
@@ -82,7 +64,7 @@ export class ModelTrigger {
 	/** n8n restarts: the workflow is rebuilt from the static data last saved. */
 	restart(): void {
 		this.workflow = buildWorkflow(
-			[node(this.parameters)],
+			[triggerNode(this.parameters)],
 			this.persisted && copyStaticData(this.persisted),
 		);
 	}
@@ -94,7 +76,7 @@ export class ModelTrigger {
 		const recheck = before ? idsToRecheck(before).length : 0;
 		const counts = { ...source.counts };
 		const started = source.clock.nowMs;
-		const context = makePollContext(this.workflow, NAME, {}, 'trigger', 'activate', this.budgetMs);
+		const context = makePollContext(this.workflow, TRIGGER_NAME, {}, 'trigger', 'activate', this.budgetMs);
 		const result = await pollForJobs.call(context, {
 			source,
 			now: source.clock.now,
