@@ -91,27 +91,38 @@ export function asNodeError(
 	return wrapped;
 }
 
+export interface PerItemOptions {
+	/** The input item unit `index` belongs to, when there are several units per item (an email's documents). */
+	itemIndexOf?: (index: number) => number;
+	/** Adds what an error item should say beyond the error (e.g. which document failed). */
+	decorateError?: (item: INodeExecutionData, index: number) => void;
+}
+
 /**
- * Runs one task per input item and flattens the results in item order. A failed item becomes an error item
- * when Continue On Fail is on; otherwise the first failure (in item order) is thrown.
+ * Runs one task per unit (by default one unit per input item) and flattens the results in order. A failed unit
+ * becomes an error item paired to its input item when Continue On Fail is on; otherwise the first failure (in
+ * order) is thrown.
  */
 export async function runPerItem(
 	ctx: IExecuteFunctions,
-	itemCount: number,
+	unitCount: number,
 	concurrency: number,
-	task: (itemIndex: number) => Promise<INodeExecutionData[]>,
+	task: (index: number) => Promise<INodeExecutionData[]>,
+	options: PerItemOptions = {},
 ): Promise<INodeExecutionData[]> {
-	const settled = await mapWithConcurrency(itemCount, concurrency, task);
+	const settled = await mapWithConcurrency(unitCount, concurrency, task);
 	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < settled.length; itemIndex++) {
-		const result = settled[itemIndex];
+	for (let index = 0; index < settled.length; index++) {
+		const result = settled[index];
 		if (result.status === 'fulfilled') {
 			output.push(...result.value);
-		} else if (ctx.continueOnFail()) {
-			output.push(routableErrorItem(ctx, errorToItem(result.reason, itemIndex)));
-		} else {
-			throw asNodeError(ctx, result.reason, itemIndex);
+			continue;
 		}
+		const itemIndex = options.itemIndexOf?.(index) ?? index;
+		if (!ctx.continueOnFail()) throw asNodeError(ctx, result.reason, itemIndex);
+		const item = errorToItem(result.reason, itemIndex);
+		options.decorateError?.(item, index);
+		output.push(routableErrorItem(ctx, item));
 	}
 	return output;
 }

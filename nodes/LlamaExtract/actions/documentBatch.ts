@@ -8,7 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError, errorToItem, mapWithConcurrency, routableErrorItem } from '../../shared/batch';
+import { runPerItem } from '../../shared/batch';
 import { readConcurrency } from '../descriptions/batchOptions';
 import { readDocumentSettings, type DocumentSettings } from '../descriptions/documentOptions';
 import {
@@ -122,25 +122,26 @@ export async function runDocumentBatch(
 			units.push({ kind: 'error', itemIndex, error });
 		}
 	}
-	const settled = await mapWithConcurrency(units.length, concurrency, async (index) => {
-		const unit = units[index];
-		if (unit.kind === 'error') throw unit.error;
-		if (unit.kind === 'output') return unit.items;
-		return (await task(unit.task)).map((item) => shapeOutput(this, item, unit));
-	});
-	const output: INodeExecutionData[] = [];
-	settled.forEach((result, index) => {
-		if (result.status === 'fulfilled') {
-			output.push(...result.value);
-			return;
-		}
-		const unit = units[index];
-		const itemIndex = unit.kind === 'task' ? unit.task.itemIndex : unit.itemIndex;
-		if (!this.continueOnFail()) throw asNodeError(this, result.reason, itemIndex);
-		const item = errorToItem(result.reason, itemIndex);
-		if (unit.kind === 'task' && unit.task.document) item.json._llamaextract = { source: sourceOf(unit.task.document, unit.skipped) };
-		if (unit.kind === 'error' && unit.skipped?.length) item.json._llamaextract = { skipped: unit.skipped };
-		output.push(routableErrorItem(this, item));
-	});
-	return output;
+	return await runPerItem(
+		this,
+		units.length,
+		concurrency,
+		async (index) => {
+			const unit = units[index];
+			if (unit.kind === 'error') throw unit.error;
+			if (unit.kind === 'output') return unit.items;
+			return (await task(unit.task)).map((item) => shapeOutput(this, item, unit));
+		},
+		{
+			itemIndexOf: (index) => {
+				const unit = units[index];
+				return unit.kind === 'task' ? unit.task.itemIndex : unit.itemIndex;
+			},
+			decorateError: (item, index) => {
+				const unit = units[index];
+				if (unit.kind === 'task' && unit.task.document) item.json._llamaextract = { source: sourceOf(unit.task.document, unit.skipped) };
+				if (unit.kind === 'error' && unit.skipped?.length) item.json._llamaextract = { skipped: unit.skipped };
+			},
+		},
+	);
 }
