@@ -109,24 +109,27 @@ export function fieldInfoTree(metadata: unknown): FieldInfoTree | undefined {
 	return tree;
 }
 
+/** Every field with a confidence, as `[dot path, confidence]`, in document order. */
+export function fieldConfidences(tree: FieldInfoTree | undefined, prefix = ''): Array<[string, number]> {
+	if (tree === undefined) return [];
+	if (!Array.isArray(tree) && Array.isArray(tree.citations) && 'confidence' in tree && !isPlainObject(tree.confidence)) {
+		const value = (tree as FieldInfo).confidence;
+		return typeof value === 'number' ? [[prefix, value]] : [];
+	}
+	const children: Array<[string, unknown]> = Array.isArray(tree)
+		? tree.map((child, index) => [String(index), child])
+		: Object.entries(tree);
+	return children.flatMap(([key, child]) =>
+		fieldConfidences(child as FieldInfoTree, prefix ? `${prefix}.${key}` : key),
+	);
+}
+
 /** Lowest confidence anywhere in the tree, or null when no field carries one. */
 export function minConfidence(tree: FieldInfoTree | undefined): number | null {
-	if (tree === undefined) return null;
-	let lowest: number | null = null;
-	const visit = (node: FieldInfoTree) => {
-		if (Array.isArray(node)) {
-			node.forEach(visit);
-			return;
-		}
-		if ('citations' in node && Array.isArray(node.citations) && 'confidence' in node && !isPlainObject(node.confidence)) {
-			const value = (node as FieldInfo).confidence;
-			if (value !== null && (lowest === null || value < lowest)) lowest = value;
-			return;
-		}
-		Object.values(node).forEach((child) => visit(child as FieldInfoTree));
-	};
-	visit(tree);
-	return lowest;
+	return fieldConfidences(tree).reduce<number | null>(
+		(lowest, [, value]) => (lowest === null || value < lowest ? value : lowest),
+		null,
+	);
 }
 
 function hasEntries(tree: FieldInfoTree | undefined): boolean {

@@ -10,7 +10,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { fieldInfoTree, type FieldInfoTree } from './output';
+import { fieldConfidences, fieldInfoTree, type FieldInfoTree } from './output';
 
 export const DEFAULT_REVIEW_THRESHOLD = 0.8;
 
@@ -89,22 +89,6 @@ export function isEmptyValue(value: unknown): boolean {
 	if (Array.isArray(value)) return value.length === 0;
 	if (isPlainObject(value)) return Object.keys(value).length === 0;
 	return false;
-}
-
-function isEntry(node: unknown): node is { confidence: number | null } {
-	return isPlainObject(node) && Array.isArray(node.citations) && 'confidence' in node && !isPlainObject(node.confidence);
-}
-
-/** Every field with a confidence, as `[dot path, confidence]`, in document order. */
-export function fieldConfidences(tree: FieldInfoTree | undefined, prefix = ''): Array<[string, number]> {
-	if (tree === undefined) return [];
-	if (isEntry(tree)) return typeof tree.confidence === 'number' ? [[prefix, tree.confidence]] : [];
-	const children: Array<[string, unknown]> = Array.isArray(tree)
-		? tree.map((child, index) => [String(index), child])
-		: Object.entries(tree);
-	return children.flatMap(([key, child]) =>
-		fieldConfidences(child as FieldInfoTree, prefix ? `${prefix}.${key}` : key),
-	);
 }
 
 function asValue(value: unknown): IDataObject[string] {
