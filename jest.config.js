@@ -8,6 +8,7 @@ module.exports = {
 	// In CI the log lines of passing tests (n8n's logger, figures) would push a failure's message out of view.
 	silent: process.env.CI === 'true',
 	setupFiles: ['<rootDir>/test/setup-env.js'],
+	setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
 	},

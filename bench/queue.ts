@@ -40,6 +40,8 @@ export interface QueueRow {
 	refused: number;
 	uploadRequests: number;
 	uploadsRefused: number;
+	/** Each execution's own time (started → stopped), shortest first: a straggler shows at the end. */
+	executionSeconds: number[];
 }
 
 /** The folder-batch example behind a production webhook: each call names the folder its execution reads. */
@@ -146,6 +148,9 @@ export async function measureQueueRow(quick: boolean, log: (text: string) => voi
 		const jobs = emulator.jobs().filter((job) => job.kind === 'extract');
 		const files = new Set(jobs.map((job) => job.fileInput ?? job.id));
 		const stats = emulator.stats();
+		const executionSeconds = finished
+			.map((execution) => (Date.parse(execution.stoppedAt ?? '') - Date.parse(execution.startedAt ?? '')) / 1000)
+			.sort((a, b) => a - b);
 		return {
 			executions,
 			workers,
@@ -161,6 +166,7 @@ export async function measureQueueRow(quick: boolean, log: (text: string) => voi
 			refused: stats.byStatus['429'] ?? 0,
 			uploadRequests: stats.byRoute['POST /api/v1/beta/files'] ?? 0,
 			uploadsRefused: emulator.limits.counts.byLimit.uploads,
+			executionSeconds,
 		};
 	} finally {
 		for (const instance of instances.reverse()) await instance.dispose().catch(() => undefined);
@@ -179,9 +185,9 @@ export function queueMarkdown(row: QueueRow | undefined): string {
 		'',
 		`n8n 2.41.1 main + ${row.workers} workers (\`--concurrency=${row.workerConcurrency}\`), PostgreSQL and Redis on loopback; ${row.docs} one-page PDFs as ${row.executions} webhook executions of ${row.docs / row.executions}, each reading its own folder; Max Concurrent Jobs ${process.env.BENCH_QUEUE_MAX_CONCURRENCY ?? '20 (default)'} per execution; emulator job time 1 s, uploads limited to 50 per 5 s per project.`,
 		'',
-		'| Executions | Wall time (first webhook → last execution finished) | Bound (uploads at 50 per 5 s) | vs the bound | Succeeded | Correct | Jobs (duplicates) | Requests answered 429 | Uploads answered 429 |',
-		'|---|---|---|---|---|---|---|---|---|',
-		`| ${row.executions} on ${row.workers} workers | ${(row.wallMs / 1000).toFixed(1)} s | ${(row.boundMs / 1000).toFixed(1)} s | ${(row.wallMs / row.boundMs).toFixed(2)}× | ${row.succeeded} of ${row.executions} | ${row.correct} of ${row.docs} | ${row.jobs} (${row.duplicateJobs}) | ${row.refused} of ${row.requests} (${share}%) | ${row.uploadsRefused} of ${row.uploadRequests} |`,
+		'| Executions | Wall time (first webhook → last execution finished) | Bound (uploads at 50 per 5 s) | vs the bound | Succeeded | Correct | Jobs (duplicates) | Requests answered 429 | Uploads answered 429 | Each execution, shortest to longest |',
+		'|---|---|---|---|---|---|---|---|---|---|',
+		`| ${row.executions} on ${row.workers} workers | ${(row.wallMs / 1000).toFixed(1)} s | ${(row.boundMs / 1000).toFixed(1)} s | ${(row.wallMs / row.boundMs).toFixed(2)}× | ${row.succeeded} of ${row.executions} | ${row.correct} of ${row.docs} | ${row.jobs} (${row.duplicateJobs}) | ${row.refused} of ${row.requests} (${share}%) | ${row.uploadsRefused} of ${row.uploadRequests} | ${row.executionSeconds.map((seconds) => seconds.toFixed(0)).join(', ')} s |`,
 		'',
 	].join('\n');
 }

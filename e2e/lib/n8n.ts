@@ -67,6 +67,8 @@ export interface RunData {
 	status?: string;
 	finished?: boolean;
 	mode?: string;
+	startedAt?: string;
+	stoppedAt?: string;
 	data?: {
 		resultData?: {
 			runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | null> }; error?: unknown }>>;

@@ -2,7 +2,8 @@
  * One LlamaCloud client per execution, poll or editor lookup: `LlamaCloudClient.open(this)`. It reads the
  * credential once and holds what the run's requests share: each item's time limit, the jobs and files the run's
  * items own (so adopting a lost create never takes a sibling's), and the create locks. Everything goes through
- * `sendWithRetries` (transport.ts), paced by the run's one RequestPacer (pacer.ts).
+ * `sendWithRetries` (transport.ts), paced by its project's RequestPacer (pacer.ts), which every execution of this
+ * n8n process shares (sharedPacers.ts).
  */
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 import type { z } from 'zod';
@@ -12,6 +13,7 @@ import { parseBody, toApiError } from './errors';
 import { createExtractJob, type CreateJobInput } from './jobCreate';
 import { RequestPacer } from './pacer';
 import { CREDENTIAL_TYPE, toConnection, type LlamaCloudConnection } from './connection';
+import { pacerKey, processPacers, type SharedPacers } from './sharedPacers';
 import { sendWithRetries, type ApiCall, type ApiContext, type RawResponse } from './transport';
 import { uploadBinaryFile, uploadFileBytes, type FileBytes, type UploadOptions } from './upload';
 import { PageBudget } from './pageBudget';
@@ -51,6 +53,9 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 
 	private connection: LlamaCloudConnection | undefined;
 
+	/** Which of the process's pacers this run's requests wait in: the credential's project. */
+	private pacerKey: string | undefined;
+
 	/** The epoch ms by which each item must be done, so its retries never outlast it. */
 	private readonly itemDeadlines = new Map<number, number>();
 
@@ -58,12 +63,6 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 	readonly ownedJobs = new Set<string>();
 
 	readonly ownedFiles = new Set<string>();
-
-	/**
-	 * Paces every request of the run at LlamaCloud's rate limits (pacer.ts): uploads, creates and polls of all items
-	 * share it, so the batch stays under the limit instead of each item being refused on its own.
-	 */
-	readonly pacer: RequestPacer;
 
 	/** One create at a time per (file, configuration), so no sibling's create is in flight while the job list is read. */
 	private readonly createLocks = new Map<string, Promise<unknown>>();
@@ -73,25 +72,35 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 
 	private constructor(
 		readonly ctx: C,
-		pacer?: RequestPacer,
-	) {
-		this.pacer = pacer ?? new RequestPacer();
-	}
+		/** Where the project's pacer comes from: this process's (tests pass their own, on a clock they move). */
+		private readonly pacers: SharedPacers,
+	) {}
 
 	/**
-	 * The client of one execution, poll or editor lookup; the credential is read at the first request. Tests pass a
-	 * pacer on a clock they move.
+	 * The client of one execution, poll or editor lookup; the credential is read at the first request. Tests pass
+	 * pacers on a clock they move.
 	 */
-	static open<C extends ApiContext>(ctx: C, options: { pacer?: RequestPacer } = {}): LlamaCloudClient<C> {
-		return new LlamaCloudClient(ctx, options.pacer);
+	static open<C extends ApiContext>(ctx: C, options: { pacers?: SharedPacers } = {}): LlamaCloudClient<C> {
+		return new LlamaCloudClient(ctx, options.pacers ?? processPacers);
 	}
 
 	/** Base URL and project from the credential, read once; a bad Base URL fails the item that asked. */
 	async connect(itemIndex = 0): Promise<LlamaCloudConnection> {
 		if (this.connection) return this.connection;
 		this.credentials ??= this.ctx.getCredentials(CREDENTIAL_TYPE, itemIndex);
-		this.connection = toConnection(this.ctx, await this.credentials, itemIndex);
+		const credentials = await this.credentials;
+		this.connection = toConnection(this.ctx, credentials, itemIndex);
+		this.pacerKey = pacerKey(this.connection, credentials.apiKey);
 		return this.connection;
+	}
+
+	/**
+	 * Paces every request at LlamaCloud's rate limits (pacer.ts): uploads, creates and polls of all items, and of
+	 * every other execution of this process on the same project, wait in one pacer, so together they stay under the
+	 * limit instead of each being refused on its own.
+	 */
+	get pacer(): RequestPacer {
+		return this.pacers.for(this.pacerKey ?? '');
 	}
 
 	/**

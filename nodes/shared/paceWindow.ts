@@ -12,6 +12,9 @@ export interface Entry {
 	probe: boolean;
 }
 
+/** The largest step by which a share of a shared limit grows in one clean window. */
+const MAX_SHARE_STEP = 8;
+
 /** What keeps a request from going now. */
 export interface Block {
 	/** Epoch ms at which it may go, if time alone decides. */
@@ -47,6 +50,9 @@ export class WindowPace {
 	private changedAt: number;
 
 	private usedSinceChange = 0;
+
+	/** Increases in a row since the last refusal: a share grows faster the longer it goes unrefused. */
+	private cleanIncreases = 0;
 
 	constructor(
 		readonly windowMs: number,
@@ -127,7 +133,11 @@ export class WindowPace {
 		if (accepted) this.creepUp(now);
 	}
 
-	/** Additive increase: one more per clean window that was used up to its cap. */
+	/**
+	 * Additive increase: one more per clean window that was used up to its cap. A share of a limit others use too
+	 * grows faster with every clean increase in a row (1, 2, 4, then 8 a window), so a worker whose neighbours went
+	 * quiet takes the whole limit back in a few windows instead of dozens.
+	 */
 	private creepUp(now: number): void {
 		if (this.cap === undefined) return;
 		this.usedSinceChange++;
@@ -139,7 +149,8 @@ export class WindowPace {
 			this.refusedLevel === undefined || this.cap + 1 < this.refusedLevel || this.refusedLevel <= this.documented;
 		const due = belowRefused ? cleanWindows >= 1 : cleanWindows >= this.settings.probeAfterWindows;
 		if (!due || this.usedSinceChange < this.cap) return;
-		this.cap++;
+		const share = this.refusedLevel !== undefined && this.refusedLevel <= this.documented;
+		this.cap += share ? Math.min(2 ** this.cleanIncreases++, MAX_SHARE_STEP) : 1;
 		if (!belowRefused) this.refusedLevel = undefined;
 		this.changedAt = now;
 		this.usedSinceChange = 0;
@@ -160,6 +171,7 @@ export class WindowPace {
 		// A request sent before the last change was paced by the old cap: its refusal is already accounted for.
 		if (this.lastRefusalAt !== undefined && sentAt <= this.lastRefusalAt) return;
 		this.lastRefusalAt = now;
+		this.cleanIncreases = 0;
 		// What got through in one window is the limit.
 		const below = Math.min(accepted, (this.cap ?? Number.MAX_SAFE_INTEGER) - 1);
 		this.cap = Math.max(1, repeated ? Math.min(below, Math.floor((this.cap ?? accepted) * 0.8)) : below);

@@ -154,9 +154,11 @@ export class RequestPacer {
 				}
 				return { ok: true, permit: this.grant(classes, probes, now) };
 			}
-			if (untilMs > deadline || now >= deadline) return { ok: false, readyAtMs: untilMs };
+			// Only a wait for time can run past the deadline; one for an answer already on the wire (the probe's) is
+			// over in a round trip, and a request past its deadline would have been sent without a pacer too.
+			if (untilMs > now && (untilMs > deadline || now >= deadline)) return { ok: false, readyAtMs: untilMs };
 			// An answer may lift the block sooner (a probe answered): sleep until the time, or until woken.
-			const sleepMs = untilMs > now ? untilMs - now : Math.min(deadline - now, 60_000);
+			const sleepMs = untilMs > now ? untilMs - now : 60_000;
 			await this.sleepOrWake(Math.max(1, sleepMs), signal);
 		}
 	}

@@ -95,7 +95,7 @@ describe('RequestPacer', () => {
 		expect(pacer.classes.upload.refusals).toBe(3);
 	});
 
-	test('creep up: one more per clean window used to its cap', async () => {
+	test('creep up: one more per clean window used to its cap, doubling while a share goes unrefused', async () => {
 		pacer = new RequestPacer(clock, PAID);
 		await sendAccepted(pacer, UPLOAD, 10);
 		(await permit(pacer, UPLOAD)).settle({ kind: 'refused', retryAfterMs: 1_000 });
@@ -105,14 +105,23 @@ describe('RequestPacer', () => {
 		(await permit(pacer, UPLOAD)).settle({ kind: 'refused', retryAfterMs: 1_000 });
 		expect(pacer.classes.upload.cap).toBe(8);
 		expect(pacer.classes.upload.refusedLevel).toBe(10);
-		const caps: number[] = [];
-		for (let window = 0; window < 4; window++) {
-			clock.advanceTo(clock.now() + 5_000 + MARGIN);
-			await sendAccepted(pacer, UPLOAD, pacer.classes.upload.cap!);
-			caps.push(pacer.classes.upload.cap!);
-		}
-		// Refused below the documented 50, the level is a share of a limit others use too: one more per window, past it.
-		expect(caps).toEqual([9, 10, 11, 12]);
+		const creep = async (windows: number) => {
+			const caps: number[] = [];
+			for (let window = 0; window < windows; window++) {
+				clock.advanceTo(clock.now() + 5_000 + MARGIN);
+				await sendAccepted(pacer, UPLOAD, pacer.classes.upload.cap!);
+				caps.push(pacer.classes.upload.cap!);
+			}
+			return caps;
+		};
+		// Refused below the documented 50, the level is a share of a limit others use too (they may have gone quiet):
+		// past it, one more, then twice the step each clean window in a row, at most 8.
+		expect(await creep(6)).toEqual([9, 11, 15, 23, 31, 39]);
+		// A refusal starts the steps over from one.
+		(await permit(pacer, UPLOAD)).settle({ kind: 'refused', retryAfterMs: 1_000 });
+		expect(pacer.classes.upload.cap).toBe(31);
+		clock.advanceTo(clock.now() + 1_000);
+		expect(await creep(2)).toEqual([32, 34]);
 	});
 
 	test('creep up at a documented limit: the free tier limit of 20 is tried again only after 20 clean windows', async () => {
@@ -161,6 +170,15 @@ describe('RequestPacer', () => {
 		await sendAccepted(pacer, UPLOAD, 4);
 		(await permit(pacer, UPLOAD)).settle({ kind: 'refused', retryAfterMs: 25 });
 		expect(pacer.classes.upload.cap).toBe(50);
+	});
+
+	test('a request past its deadline still goes once the probe it waits behind is answered', async () => {
+		await sendAccepted(pacer, OTHER, 20);
+		const probe = await permit(pacer, OTHER);
+		const late = pacer.acquire(OTHER, { deadlineMs: clock.now() - 1 });
+		expect(await peek(late)).toBe('pending');
+		probe.settle({ kind: 'accepted' });
+		expect((await late).ok).toBe(true);
 	});
 
 	test('a wait past the deadline is not started; cancelling ends the wait and lets later requests through', async () => {
