@@ -89,7 +89,7 @@ export function limitClassesOf(method: string, path: string): LimitClass[] {
 	return method === 'POST' && path === '/api/v1/beta/files' ? ['upload', 'all'] : ['all'];
 }
 
-/** One per execution: every request waits its turn here (first come, first served). */
+/** One per project and process (sharedPacers.ts): every request waits its turn here. */
 export class RequestPacer {
 	readonly classes: Record<LimitClass, WindowPace>;
 
@@ -101,7 +101,11 @@ export class RequestPacer {
 	/** Requests that waited, and how long in total, for diagnostics. */
 	waited = { requests: 0, ms: 0 };
 
-	private queue: Promise<unknown> = Promise.resolve();
+	/**
+	 * One line per set of classes (uploads; everything else), first come, first served within it: a status poll
+	 * never waits behind uploads held by the upload window.
+	 */
+	private readonly lines = new Map<string, Promise<unknown>>();
 
 	private wakers = new Set<() => void>();
 
@@ -121,11 +125,17 @@ export class RequestPacer {
 	 * the deadline; rejects when the signal aborts.
 	 */
 	async acquire(classes: readonly LimitClass[], options: AcquireOptions = {}): Promise<Grant> {
-		const turn = this.queue.then(async () => await this.waitForTurn(classes, options));
-		this.queue = turn.then(
+		const line = classes.join(' ');
+		const turn = (this.lines.get(line) ?? Promise.resolve()).then(async () => await this.waitForTurn(classes, options));
+		const done = turn.then(
 			() => undefined,
 			() => undefined,
 		);
+		this.lines.set(line, done);
+		// The last in line leaves no promise behind.
+		void done.then(() => {
+			if (this.lines.get(line) === done) this.lines.delete(line);
+		});
 		return await turn;
 	}
 

@@ -49,6 +49,18 @@ describe('RequestPacer', () => {
 		expect(pacer.classes.upload.refusals).toBe(0);
 	});
 
+	test('a status poll does not wait behind uploads held by the upload window; the uploads go when the window turns', async () => {
+		pacer = new RequestPacer(clock, PAID);
+		await sendAccepted(pacer, UPLOAD, 50);
+		const uploads = [pacer.acquire(UPLOAD), pacer.acquire(UPLOAD)];
+		const poll = pacer.acquire(OTHER);
+		expect(await peek(poll)).toMatchObject({ ok: true });
+		expect(await peek(uploads[0])).toBe('pending');
+		clock.advanceTo(clock.now() + 5_000 + MARGIN);
+		expect((await uploads[0]).ok).toBe(true);
+		expect((await uploads[1]).ok).toBe(true);
+	});
+
 	test('free tier: past 20 requests a minute one request goes alone; its refusal caps every request at 20 per window', async () => {
 		const start = clock.now();
 		await sendAccepted(pacer, OTHER, 20);
