@@ -8,6 +8,11 @@ import { jsonObject, WebhookConfiguration, wireObject } from './contract';
 
 export const V1_FINAL_STATUSES: readonly string[] = ['SUCCESS', 'ERROR', 'PARTIAL_SUCCESS', 'CANCELLED'];
 
+/** The v1 `ExtractConfig` enums: the node's Agent Settings offer them, the emulator refuses anything else. */
+export const V1_EXTRACTION_MODES = ['FAST', 'BALANCED', 'PREMIUM', 'MULTIMODAL'] as const;
+export const V1_EXTRACTION_TARGETS = ['PER_DOC', 'PER_PAGE', 'PER_TABLE_ROW'] as const;
+export const V1_CHUNK_MODES = ['PAGE', 'SECTION'] as const;
+
 export const V1ExtractConfig = wireObject({
 	extraction_mode: z.string().optional(),
 	extraction_target: z.string().optional(),
