@@ -1,6 +1,7 @@
  
 /** Extract v2: `/api/v2/extract*`. */
 import {
+	DOCUMENT_INPUT_TYPES,
 	ExtractV2JobCreate,
 	isFinalStatus,
 	JOB_STATUSES,
@@ -186,7 +187,7 @@ function noteFinalDelivery(state: EmulatorState, job: ExtractJobRecord): void {
 	if (isFinalStatus(job.status) && job.finalDeliveredAtMs === undefined) job.finalDeliveredAtMs = state.clock.now();
 }
 
-function inputTypeOf(job: ExtractJobRecord): string {
+function inputTypeOf(job: ExtractJobRecord): (typeof DOCUMENT_INPUT_TYPES)[number] {
 	return job.fileInput.startsWith('pjb-') ? 'parse_job_id' : 'file_id';
 }
 

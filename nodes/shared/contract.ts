@@ -33,6 +33,8 @@ export const TIERS = ['cost_effective', 'agentic', 'agentic_plus'] as const;
 export const EXTRACTION_TARGETS = ['per_doc', 'per_page', 'per_table_row'] as const;
 export const PARSE_TIERS = ['fast', 'cost_effective', 'agentic', 'agentic_plus'] as const;
 export const EXPAND_VALUES = ['configuration', 'extract_metadata', 'usage'] as const;
+/** What the list's `document_input_type` filter takes: a job's input is an uploaded file or a parse job. */
+export const DOCUMENT_INPUT_TYPES = ['file_id', 'parse_job_id'] as const;
 /** What `GET /api/v2/extract` (the list) can expand; `usage` needs the per-job GET. */
 export const LIST_EXPAND_VALUES: readonly string[] = ['configuration', 'extract_metadata'];
 export const FILE_PURPOSES = [
