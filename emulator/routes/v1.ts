@@ -10,6 +10,9 @@ import { promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import type { ValidationErrorEntry } from '../../nodes/shared/contract';
 import {
+	V1_CHUNK_MODES,
+	V1_EXTRACTION_MODES,
+	V1_EXTRACTION_TARGETS,
 	V1ExtractAgentCreate,
 	V1ExtractAgentUpdate,
 	V1ExtractJobCreate,
@@ -47,9 +50,6 @@ import {
 } from '../state';
 import { receiveUpload } from '../uploads';
 
-const EXTRACTION_MODES = ['FAST', 'BALANCED', 'PREMIUM', 'MULTIMODAL'] as const;
-const V1_TARGETS = ['PER_DOC', 'PER_PAGE', 'PER_TABLE_ROW'] as const;
-const CHUNK_MODES = ['PAGE', 'SECTION'] as const;
 const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 /** `ExtractConfig` defaults from the server spec. */
@@ -296,9 +296,9 @@ function checkConfig(raw: Record<string, unknown>, loc: Array<string | number>):
 			problems.push(validationEntry([...loc, field], `Input should be ${describeChoices(allowed)}`, 'enum', value));
 		}
 	};
-	oneOf('extraction_mode', EXTRACTION_MODES);
-	oneOf('extraction_target', V1_TARGETS);
-	oneOf('chunk_mode', CHUNK_MODES);
+	oneOf('extraction_mode', V1_EXTRACTION_MODES);
+	oneOf('extraction_target', V1_EXTRACTION_TARGETS);
+	oneOf('chunk_mode', V1_CHUNK_MODES);
 	oneOf('priority', PRIORITIES, true);
 	if (problems.length > 0) throw unprocessable(problems);
 	return config;

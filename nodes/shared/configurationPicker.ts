@@ -1,45 +1,24 @@
 /**
  * The saved-configuration picker and its list search, shared by the LlamaExtract node and its trigger.
  */
-import type { ILoadOptionsFunctions, INodeListSearchResult, INodeProperties } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { LlamaCloudClient } from './client';
 import { ConfigurationQueryResponse, type ConfigurationResponse } from './contract';
+import { listOrIdLocator } from './locator';
 import { ID_KINDS } from './rules';
 
 /** The saved-configuration picker, the same everywhere a configuration ID is asked for. */
-export const configurationLocator: INodeProperties = {
+export const configurationLocator = listOrIdLocator({
 	displayName: 'Configuration',
 	name: 'configurationId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
 	description: 'A saved extract configuration (schema and options) in your LlamaCloud project',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a configuration...',
-			typeOptions: { searchListMethod: 'searchConfigurations', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. cfg-11111111-2222-3333-4444-555555555555',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: `^${ID_KINDS.configuration.prefix}[A-Za-z0-9_-]+$`,
-						errorMessage: 'A configuration ID starts with cfg-',
-					},
-				},
-			],
-		},
-	],
-};
+	searchListMethod: 'searchConfigurations',
+	listPlaceholder: 'Select a configuration...',
+	idPlaceholder: 'e.g. cfg-11111111-2222-3333-4444-555555555555',
+	idRegex: `^${ID_KINDS.configuration.prefix}[A-Za-z0-9_-]+$`,
+	idError: 'A configuration ID starts with cfg-',
+});
 
 /** Whether a list entry matches what the user typed (name or ID, any case); nothing typed matches all. */
 export function matchesSearch(needle: string | undefined, ...values: string[]): boolean {

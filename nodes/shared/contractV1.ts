@@ -4,80 +4,71 @@
  */
 import { z } from 'zod';
 
-import { jsonObject, WebhookConfiguration } from './contract';
+import { jsonObject, WebhookConfiguration, wireObject } from './contract';
 
 export const V1_FINAL_STATUSES: readonly string[] = ['SUCCESS', 'ERROR', 'PARTIAL_SUCCESS', 'CANCELLED'];
 
-export const V1ExtractConfig = z
-	.object({
-		extraction_mode: z.string().optional(),
-		extraction_target: z.string().optional(),
-		chunk_mode: z.string().optional(),
-		system_prompt: z.string().nullable().optional(),
-		use_reasoning: z.boolean().optional(),
-		cite_sources: z.boolean().optional(),
-		confidence_scores: z.boolean().optional(),
-		page_range: z.string().nullable().optional(),
-	})
-	.passthrough();
+/** The v1 `ExtractConfig` enums: the node's Agent Settings offer them, the emulator refuses anything else. */
+export const V1_EXTRACTION_MODES = ['FAST', 'BALANCED', 'PREMIUM', 'MULTIMODAL'] as const;
+export const V1_EXTRACTION_TARGETS = ['PER_DOC', 'PER_PAGE', 'PER_TABLE_ROW'] as const;
+export const V1_CHUNK_MODES = ['PAGE', 'SECTION'] as const;
 
-export const V1ExtractAgent = z
-	.object({
-		id: z.string(),
-		name: z.string(),
-		project_id: z.string(),
-		data_schema: z.union([jsonObject, z.string()]),
-		config: V1ExtractConfig,
-		created_at: z.string().nullable().optional(),
-		updated_at: z.string().nullable().optional(),
-	})
-	.passthrough();
+export const V1ExtractConfig = wireObject({
+	extraction_mode: z.string().optional(),
+	extraction_target: z.string().optional(),
+	chunk_mode: z.string().optional(),
+	system_prompt: z.string().nullable().optional(),
+	use_reasoning: z.boolean().optional(),
+	cite_sources: z.boolean().optional(),
+	confidence_scores: z.boolean().optional(),
+	page_range: z.string().nullable().optional(),
+});
+
+export const V1ExtractAgent = wireObject({
+	id: z.string(),
+	name: z.string(),
+	project_id: z.string(),
+	data_schema: z.union([jsonObject, z.string()]),
+	config: V1ExtractConfig,
+	created_at: z.string().nullable().optional(),
+	updated_at: z.string().nullable().optional(),
+});
 export type V1ExtractAgent = z.infer<typeof V1ExtractAgent>;
 
-export const V1ExtractJob = z
-	.object({
-		id: z.string(),
-		extraction_agent: V1ExtractAgent,
-		status: z.string(),
-		error: z.string().nullable().optional(),
-		file_id: z.string().nullable().optional(),
-	})
-	.passthrough();
+export const V1ExtractJob = wireObject({
+	id: z.string(),
+	extraction_agent: V1ExtractAgent,
+	status: z.string(),
+	error: z.string().nullable().optional(),
+	file_id: z.string().nullable().optional(),
+});
 export type V1ExtractJob = z.infer<typeof V1ExtractJob>;
 
-export const V1ExtractResult = z
-	.object({
-		run_id: z.string(),
-		extraction_agent_id: z.string(),
-		data: z.union([jsonObject, z.array(jsonObject)]).nullable().optional(),
-		extraction_metadata: jsonObject,
-	})
-	.passthrough();
+export const V1ExtractResult = wireObject({
+	run_id: z.string(),
+	extraction_agent_id: z.string(),
+	data: z.union([jsonObject, z.array(jsonObject)]).nullable().optional(),
+	extraction_metadata: jsonObject,
+});
 export type V1ExtractResult = z.infer<typeof V1ExtractResult>;
 
 /** v1 `POST /api/v1/extraction/extraction-agents` body; `data_schema` may be a JSON string. */
-export const V1ExtractAgentCreate = z
-	.object({
-		name: z.string().min(1).max(3000),
-		data_schema: z.union([jsonObject, z.string()]),
-		config: V1ExtractConfig,
-	})
-	.passthrough();
-export const V1ExtractAgentUpdate = z
-	.object({
-		data_schema: z.union([jsonObject, z.string()]),
-		config: V1ExtractConfig,
-	})
-	.passthrough();
+export const V1ExtractAgentCreate = wireObject({
+	name: z.string().min(1).max(3000),
+	data_schema: z.union([jsonObject, z.string()]),
+	config: V1ExtractConfig,
+});
+export const V1ExtractAgentUpdate = wireObject({
+	data_schema: z.union([jsonObject, z.string()]),
+	config: V1ExtractConfig,
+});
 
 /** v1 `POST /api/v1/extraction/jobs` body. */
-export const V1ExtractJobCreate = z
-	.object({
-		extraction_agent_id: z.string(),
-		file_id: z.string(),
-		data_schema_override: z.union([jsonObject, z.string()]).nullable().optional(),
-		config_override: V1ExtractConfig.nullable().optional(),
-		priority: z.string().nullable().optional(),
-		webhook_configurations: z.array(WebhookConfiguration).nullable().optional(),
-	})
-	.passthrough();
+export const V1ExtractJobCreate = wireObject({
+	extraction_agent_id: z.string(),
+	file_id: z.string(),
+	data_schema_override: z.union([jsonObject, z.string()]).nullable().optional(),
+	config_override: V1ExtractConfig.nullable().optional(),
+	priority: z.string().nullable().optional(),
+	webhook_configurations: z.array(WebhookConfiguration).nullable().optional(),
+});

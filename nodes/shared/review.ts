@@ -14,10 +14,13 @@ import { fieldConfidences, fieldInfoTree, type FieldInfoTree } from './output';
 
 export const DEFAULT_REVIEW_THRESHOLD = 0.8;
 
+/** The checks a field rule can make: not empty, or its text matches a regular expression. */
+export const FIELD_CHECKS = ['notEmpty', 'pattern'] as const;
+
 export interface ReviewRule {
 	/** Dot path of the field: `total`, `vendor.name`, `line_items.0.amount`. */
 	field: string;
-	rule: 'notEmpty' | 'pattern';
+	rule: (typeof FIELD_CHECKS)[number];
 	/** For `pattern`: the regular expression (JavaScript syntax, no slashes) the value's text must match. */
 	pattern?: string;
 }

@@ -46,6 +46,11 @@ export class ManualClock implements WaiterClock {
 		});
 	}
 
+	/** How many sleeps wait for time to pass (an aborted sleep leaves at once). */
+	get sleeping(): number {
+		return this.sleepers.size;
+	}
+
 	/** The earliest wake-up of anyone asleep, once someone is (the code under test has run until it waits). */
 	async nextWakeUp(): Promise<number> {
 		while (this.sleepers.size === 0) await new Promise<void>((resolve) => this.onSleep.push(resolve));

@@ -10,7 +10,7 @@ import { ManualClock } from '../../emulator/clock';
 import type { SeedJobSpec } from '../../emulator/extractJobs';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server';
 import { ApiClient, manualClockOf } from './api';
-import { runNode, type RunResult } from './n8n';
+import type { RunResult } from './n8n';
 
 /**
  * The API key every test emulator accepts and every test credential carries. It looks like a real key, and the
@@ -68,6 +68,8 @@ function testEmulatorOf(emulator: () => Emulator): TestEmulator {
 			return manualClockOf(emulator());
 		},
 		async run(parameters, input, extra = {}) {
+			// Loaded on first use: files that only talk to the emulator skip n8n-core's two thousand modules.
+			const { runNode } = await import('./n8n');
 			return await runNode({ parameters, credentials: handle.credentials, input, onError: extra.onError });
 		},
 		count(route) {

@@ -110,8 +110,10 @@ export interface RunOptions {
 	input?: INodeExecutionData[];
 	onError?: INode['onError'];
 	nodeType?: string;
-	/** Extra nodes after the node under test, with connections from it. */
+	/** Cancels the execution this long after it starts. */
 	cancelAfterMs?: number;
+	/** Cancels the execution (as the editor's Stop does) when this settles: at a moment the test chose, not a time. */
+	cancelWhen?: Promise<unknown>;
 }
 
 export interface RunResult {
@@ -154,6 +156,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	});
 	const run = await executeManually(workflow, 'Start', options.input ?? [{ json: {} }], options.credentials, {
 		cancelAfterMs: options.cancelAfterMs,
+		cancelWhen: options.cancelWhen,
 	});
 	const nodeRuns = run.data.resultData.runData.LlamaExtract;
 	const items = nodeRuns?.[0]?.data?.main?.[0] ?? [];
@@ -169,7 +172,7 @@ export async function executeManually(
 	startNodeName: string,
 	input: INodeExecutionData[],
 	credentials: Record<string, ICredentialDataDecryptedObject>,
-	{ cancelAfterMs }: { cancelAfterMs?: number } = {},
+	{ cancelAfterMs, cancelWhen }: Pick<RunOptions, 'cancelAfterMs' | 'cancelWhen'> = {},
 ): Promise<IRun> {
 	const hooks = new ExecutionLifecycleHooks('manual', `test-exec-${++executionCounter}`, {
 		id: workflow.id,
@@ -194,6 +197,7 @@ export async function executeManually(
 	const execution = new WorkflowExecute(makeAdditionalData(credentials, hooks), 'manual', runExecutionData);
 	const promise = execution.processRunExecutionData(workflow);
 	if (cancelAfterMs !== undefined) setTimeout(() => promise.cancel(), cancelAfterMs);
+	void cancelWhen?.then(() => promise.cancel());
 	await promise;
 	return await finished;
 }
@@ -268,7 +272,7 @@ let probeCount = 0;
 export async function inExecution<T>(
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	body: (ctx: IExecuteFunctions) => Promise<T>,
-	options: { cancelAfterMs?: number; input?: INodeExecutionData[] } = {},
+	options: Pick<RunOptions, 'cancelAfterMs' | 'cancelWhen' | 'input'> = {},
 ): Promise<{ value?: T; thrown?: unknown } & RunResult> {
 	const name = `executionProbe${++probeCount}`;
 	const outcome: { value?: T; thrown?: unknown } = {};
@@ -301,6 +305,7 @@ export async function inExecution<T>(
 		nodeType: `test.${name}`,
 		input: options.input,
 		cancelAfterMs: options.cancelAfterMs,
+		cancelWhen: options.cancelWhen,
 	});
 	return { ...outcome, ...run };
 }

@@ -284,27 +284,39 @@ describe('BatchJobWaiter', () => {
 	});
 
 	test('stops polling when the execution is cancelled', async () => {
-		const fileIds = addDocuments(3, () => ['EMULATOR_STALL']);
-		const { run, thrown } = await inExecution(
+		const jobs = seedRunningJobs(3);
+		const clock = new ManualClock();
+		let stop!: () => void;
+		const stopped = new Promise<void>((resolve) => (stop = resolve));
+		let waits: Promise<Array<PromiseSettledResult<WaitOutcome>>> | undefined;
+		const execution = inExecution(
 			credentials,
 			async (ctx) => {
-				const client = LlamaCloudClient.open(ctx);
-				const jobs = await createJobs(client, fileIds);
-				// The real clock: this is about n8n's cancel signal reaching the waiter's sleep.
-				const waiter = client.waiter({ minIntervalMs: 100, maxIntervalMs: 100 });
-				return await Promise.all(
-					jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)),
-				);
+				emulator.resetStats();
+				const waiter = LlamaCloudClient.open(ctx).waiter({ clock, minIntervalMs: 100, maxIntervalMs: 100 });
+				waits = Promise.allSettled(jobs.map(async (job, index) => await waiter.wait(job, index, 30_000)));
+				return await waits;
 			},
-			{ cancelAfterMs: 1000 },
+			{ cancelWhen: stopped },
 		);
+		// Three rounds of polls, 100 ms apart on the test's clock; n8n cancels while the waiter sleeps before the fourth.
+		for (let round = 0; round < 3; round++) clock.advanceTo(await clock.nextWakeUp());
+		await clock.nextWakeUp();
+		const pollsBeforeCancel = emulator.stats().byRoute[LIST] ?? 0;
+		expect(pollsBeforeCancel).toBe(3);
+		stop();
+		const { run } = await execution;
 		expect(run.status).toBe('canceled');
-		await new Promise((resolve) => setTimeout(resolve, 300));
-		const pollsAfterCancel = emulator.stats().byRoute[LIST] ?? 0;
-		expect(pollsAfterCancel).toBeGreaterThan(0);
-		await new Promise((resolve) => setTimeout(resolve, 800));
-		// At 100 ms intervals a live loop would have polled ~8 more times.
-		expect(emulator.stats().byRoute[LIST] ?? 0).toBe(pollsAfterCancel);
-		if (thrown) expect((thrown as Error).message).toMatch(/cancel/i);
+		// n8n's cancel signal ended the sleep: nobody sleeps on, every wait fails as cancelled, and time passing (a
+		// live loop would poll 8 more times in 800 ms) sends nothing.
+		expect(clock.sleeping).toBe(0);
+		const outcomes = await waits!;
+		expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+		for (const outcome of outcomes) {
+			expect(((outcome as PromiseRejectedResult).reason as Error).message).toMatch(/cancelled/i);
+		}
+		clock.advanceTo(clock.now() + 800);
+		expect(clock.sleeping).toBe(0);
+		expect(emulator.stats().byRoute[LIST] ?? 0).toBe(pollsBeforeCancel);
 	});
 });

@@ -70,6 +70,18 @@ export class ModelSource implements JobSource {
 		return job.visibleMs <= now && now < job.deletedMs;
 	}
 
+	/** ISO texts by epoch ms: a scenario lists the same jobs thousands of times, and many share a created_at. */
+	private readonly isoTexts = new Map<number, string>();
+
+	private iso(ms: number): string {
+		let text = this.isoTexts.get(ms);
+		if (text === undefined) {
+			text = new Date(ms).toISOString();
+			this.isoTexts.set(ms, text);
+		}
+		return text;
+	}
+
 	view(job: ModelJob, now: number): ExtractV2Job {
 		const final = now >= job.finishMs;
 		return {
@@ -77,8 +89,8 @@ export class ModelSource implements JobSource {
 			file_input: `dfl-${job.seq}`,
 			project_id: 'prj-model',
 			status: final ? job.status : 'RUNNING',
-			created_at: new Date(job.createdMs).toISOString(),
-			updated_at: new Date(final ? job.finishMs : job.createdMs).toISOString(),
+			created_at: this.iso(job.createdMs),
+			updated_at: this.iso(final ? job.finishMs : job.createdMs),
 			extract_result: final && job.status === 'COMPLETED' ? { seq: job.seq } : null,
 		};
 	}

@@ -58,6 +58,21 @@ export function showFor(
 	}));
 }
 
+/**
+ * A resource's parameters: its Operation picker, shown for the resource only, then each operation's own parameters
+ * in the order of the operations map. The picker stays a literal in the resource file so n8n's lint checks it.
+ */
+export function resourceDescription(
+	resource: string,
+	operations: Record<string, Operation>,
+	operationPicker: INodeProperties,
+): INodeProperties[] {
+	return [
+		...showFor({ show: { resource: [resource] } }, [operationPicker]),
+		...Object.values(operations).flatMap((operation) => operation.description),
+	];
+}
+
 /** The required Name of what a Create operation saves (a configuration, an agent). */
 export function nameParameter(placeholder: string, description: string): INodeProperties {
 	return { displayName: 'Name', name: 'name', type: 'string', default: '', required: true, placeholder, description };

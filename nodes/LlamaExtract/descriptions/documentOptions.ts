@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DOCUMENT_KINDS, type DocumentKind } from '../../shared/documentType';
+import { choices } from '../../shared/rules';
 
 /**
  * Options of the operations that read documents from binary fields (Extract Data, Create, File › Upload, Legacy
@@ -12,13 +13,13 @@ export const documentOptions: INodeProperties[] = [
 		displayName: 'Document Types',
 		name: 'documentTypes',
 		type: 'multiOptions',
-		options: [
-			{ name: 'Images (PNG, JPEG, GIF, TIFF, WebP, BMP)', value: 'image' },
-			{ name: 'Office (Word, Excel, PowerPoint, OpenDocument, RTF)', value: 'office' },
-			{ name: 'PDF', value: 'pdf' },
-			{ name: 'Text (TXT, Markdown, CSV, HTML, XML)', value: 'text' },
-		],
-		default: ['pdf', 'image', 'office', 'text'],
+		options: choices(DOCUMENT_KINDS, {
+			image: 'Images (PNG, JPEG, GIF, TIFF, WebP, BMP)',
+			office: 'Office (Word, Excel, PowerPoint, OpenDocument, RTF)',
+			pdf: 'PDF',
+			text: 'Text (TXT, Markdown, CSV, HTML, XML)',
+		}),
+		default: [...DOCUMENT_KINDS],
 		description:
 			'Which binary files count as documents. Others (winmail.dat, .ics invites, .p7s signatures, .vcf cards, …) are skipped and listed under _llamaextract.source.skipped. The type comes from the file name, the MIME type, or the first bytes.',
 	},

@@ -8,11 +8,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ExtractConfiguration } from '../../shared/contract';
 import {
 	DEFAULT_REVIEW_THRESHOLD,
+	FIELD_CHECKS,
 	invalidPattern,
 	requiredOfSchema,
 	type ReviewRule,
 	type ReviewSettings,
 } from '../../shared/review';
+import { choices } from '../../shared/rules';
 
 export const reviewOptions: INodeProperties[] = [
 	{
@@ -65,10 +67,7 @@ export const reviewOptions: INodeProperties[] = [
 						displayName: 'Check',
 						name: 'check',
 						type: 'options',
-						options: [
-							{ name: 'Is Not Empty', value: 'notEmpty' },
-							{ name: 'Matches Pattern', value: 'pattern' },
-						],
+						options: choices(FIELD_CHECKS, { notEmpty: 'Is Not Empty', pattern: 'Matches Pattern' }),
 						default: 'notEmpty',
 					},
 					{

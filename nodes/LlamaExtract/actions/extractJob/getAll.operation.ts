@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ExtractV2Job, JOB_STATUSES, LIST_EXPAND_VALUES } from '../../../shared/contract';
+import { DOCUMENT_INPUT_TYPES, ExtractV2Job, JOB_STATUSES, LIST_EXPAND_VALUES } from '../../../shared/contract';
 import type { Query } from '../../../shared/transport';
 import { configurationLocator } from '../../../shared/configurationPicker';
 import { choices } from '../../../shared/rules';
@@ -59,10 +59,7 @@ const properties: INodeProperties[] = [
 			displayName: 'Input Kind',
 			name: 'documentInputType',
 			type: 'options',
-			options: [
-				{ name: 'File', value: 'file_id' },
-				{ name: 'Parse Job', value: 'parse_job_id' },
-			],
+			options: choices(DOCUMENT_INPUT_TYPES, { file_id: 'File', parse_job_id: 'Parse Job' }),
 			default: 'file_id',
 			description: 'Only jobs whose input is a file or a parse job',
 		},

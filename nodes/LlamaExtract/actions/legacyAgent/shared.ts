@@ -8,10 +8,18 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { attachJobId } from '../../../shared/batch';
 import { settingsCollection } from '../../../shared/collections';
 import { ID_PREFIX } from '../../../shared/contract';
-import { V1_FINAL_STATUSES, V1ExtractJob, V1ExtractResult, type V1ExtractAgent } from '../../../shared/contractV1';
+import {
+	V1_CHUNK_MODES,
+	V1_EXTRACTION_MODES,
+	V1_EXTRACTION_TARGETS,
+	V1_FINAL_STATUSES,
+	V1ExtractJob,
+	V1ExtractResult,
+	type V1ExtractAgent,
+} from '../../../shared/contractV1';
 import type { LlamaCloudClient } from '../../../shared/client';
 import { fieldInfoTree, minConfidence } from '../../../shared/output';
-import { UUID_PATTERN } from '../../../shared/rules';
+import { choices, UUID_PATTERN } from '../../../shared/rules';
 import { nextPollDelay } from '../../../shared/schedule';
 import { endedJobError, V1_JOB } from '../finishJob';
 
@@ -26,10 +34,7 @@ export const v1ConfigParameter = settingsCollection('Agent Settings', 'agentConf
 		displayName: 'Chunk Mode',
 		name: 'chunk_mode',
 		type: 'options',
-		options: [
-			{ name: 'Page', value: 'PAGE' },
-			{ name: 'Section', value: 'SECTION' },
-		],
+		options: choices(V1_CHUNK_MODES, { PAGE: 'Page', SECTION: 'Section' }),
 		default: 'PAGE',
 		description: 'How the document is split before extraction',
 	},
@@ -51,12 +56,12 @@ export const v1ConfigParameter = settingsCollection('Agent Settings', 'agentConf
 		displayName: 'Extraction Mode',
 		name: 'extraction_mode',
 		type: 'options',
-		options: [
-			{ name: 'Balanced', value: 'BALANCED' },
-			{ name: 'Fast', value: 'FAST' },
-			{ name: 'Multimodal', value: 'MULTIMODAL' },
-			{ name: 'Premium', value: 'PREMIUM' },
-		],
+		options: choices(V1_EXTRACTION_MODES, {
+			BALANCED: 'Balanced',
+			FAST: 'Fast',
+			MULTIMODAL: 'Multimodal',
+			PREMIUM: 'Premium',
+		}),
 		default: 'PREMIUM',
 		description: 'Speed and accuracy of the v1 extraction',
 	},
@@ -64,11 +69,11 @@ export const v1ConfigParameter = settingsCollection('Agent Settings', 'agentConf
 		displayName: 'Extraction Target',
 		name: 'extraction_target',
 		type: 'options',
-		options: [
-			{ name: 'Per Document', value: 'PER_DOC' },
-			{ name: 'Per Page', value: 'PER_PAGE' },
-			{ name: 'Per Table Row', value: 'PER_TABLE_ROW' },
-		],
+		options: choices(V1_EXTRACTION_TARGETS, {
+			PER_DOC: 'Per Document',
+			PER_PAGE: 'Per Page',
+			PER_TABLE_ROW: 'Per Table Row',
+		}),
 		default: 'PER_DOC',
 		description: 'What one extracted result covers',
 	},
