@@ -5,7 +5,7 @@
  * `sendWithRetries` (transport.ts), paced by its project's RequestPacer (pacer.ts), which every execution of this
  * n8n process shares (sharedPacers.ts).
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, IExecuteFunctions } from 'n8n-workflow';
 import type { z } from 'zod';
 
 import { cursorPage, ExtractV2Job, ExtractV2JobQueryResponse, type FileV2 } from './contract';
@@ -53,6 +53,9 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 
 	private connection: LlamaCloudConnection | undefined;
 
+	/** The credential as read once, handed back to n8n's credential layer with every request. */
+	private credential: ICredentialsDecrypted | undefined;
+
 	/** Which of the process's pacers this run's requests wait in: the credential's project. */
 	private pacerKey: string | undefined;
 
@@ -91,6 +94,8 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 		const credentials = await this.credentials;
 		this.connection = toConnection(this.ctx, credentials, itemIndex);
 		this.pacerKey = pacerKey(this.connection, credentials.apiKey);
+		const chosen = this.ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+		this.credential = { id: chosen?.id ?? '', name: chosen?.name ?? '', type: CREDENTIAL_TYPE, data: credentials };
 		return this.connection;
 	}
 
@@ -115,7 +120,7 @@ export class LlamaCloudClient<C extends ApiContext = ApiContext> {
 	async send(call: ApiCall): Promise<RawResponse> {
 		const connection = await this.connect(call.itemIndex);
 		const itemDeadline = call.itemIndex === undefined ? undefined : this.itemDeadlines.get(call.itemIndex);
-		return await sendWithRetries(this.ctx, connection, { ...call, deadline: call.deadline ?? itemDeadline }, this.pacer);
+		return await sendWithRetries(this.ctx, connection, { ...call, deadline: call.deadline ?? itemDeadline }, this.pacer, this.credential);
 	}
 
 	/** One call whose status and headers the caller reads; HTTP errors throw unless their status is accepted. */

@@ -64,6 +64,17 @@ export function jsonErrorText(error: unknown): string {
 }
 
 /**
+ * The last schema text checked, with its verdict: a batch sends the same text with every item, and the check copies
+ * the schema at every level, so checking it once per item was most of what an item allocated before its upload.
+ */
+let lastChecked: { text: string; problem: SchemaProblem | undefined } | undefined;
+
+function checkedText(text: string, schema: unknown): SchemaProblem | undefined {
+	if (lastChecked?.text !== text) lastChecked = { text, problem: findSchemaProblem(schema) };
+	return lastChecked.problem;
+}
+
+/**
  * Parses a JSON Schema given as text or as an object (n8n hands `json` parameters over as either),
  * and checks LlamaExtract's rules. `parameterLabel` is the name the user sees in the node.
  */
@@ -91,7 +102,7 @@ export function parseJsonSchemaParameter(
 			});
 		}
 	}
-	const problem = findSchemaProblem(schema);
+	const problem = typeof value === 'string' ? checkedText(value, schema) : findSchemaProblem(schema);
 	if (problem) {
 		throw new NodeOperationError(node, `The "${parameterLabel}" parameter on item ${itemIndex} ${problem.message}`, {
 			itemIndex,

@@ -1,11 +1,13 @@
 /**
  * The one door to LlamaCloud. Every request goes through `httpRequestWithAuthentication`, so n8n's
- * credential layer, proxy settings and cancel signal apply, and the API key never passes through our code.
+ * credential layer, proxy settings and cancel signal apply, and our code never puts the API key into a request (it
+ * hands n8n the credential the client read once, so n8n does not read it from its database for every request).
  *
  * This module knows nothing of node parameters: the client (client.ts) hands it a connection and a call. What the
  * errors say lives in errors.ts; when to retry, in retry.ts.
  */
 import type {
+	ICredentialsDecrypted,
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
@@ -110,6 +112,7 @@ async function sendOnce(
 	ctx: ApiContext,
 	call: ApiCall,
 	conn: LlamaCloudConnection,
+	credential: ICredentialsDecrypted | undefined,
 ): Promise<AttemptOutcome> {
 	const query: Query = {
 		...call.query,
@@ -133,6 +136,8 @@ async function sendOnce(
 			ctx,
 			CREDENTIAL_TYPE,
 			options,
+			// Without it n8n reads and decrypts the credential from its database for every request.
+			credential ? { credentialsDecrypted: credential } : undefined,
 		)) as { statusCode: number; headers?: RawResponse['headers']; body: unknown };
 		return {
 			response: {
@@ -186,6 +191,8 @@ export async function sendWithRetries(
 	conn: LlamaCloudConnection,
 	call: ApiCall,
 	pacer?: RequestPacer,
+	/** The credential the client read once; n8n applies its authentication to every attempt. */
+	credential?: ICredentialsDecrypted,
 ): Promise<RawResponse> {
 	const mode: RetryMode = call.retry ?? (call.method === 'POST' || call.method === 'PATCH' ? 'create' : 'safe');
 	const signal = cancelSignalOf(ctx);
@@ -206,7 +213,7 @@ export async function sendWithRetries(
 		}
 		let outcome: AttemptOutcome | undefined;
 		try {
-			outcome = await sendOnce(ctx, call, conn);
+			outcome = await sendOnce(ctx, call, conn, credential);
 		} finally {
 			turn?.permit.settle(paceResultOf(outcome));
 		}

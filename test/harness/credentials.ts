@@ -1,6 +1,6 @@
 /**
  * n8n's credentials helper for tests: hands out the test's credential data and applies the credential type's own
- * generic `authenticate` block, so the Bearer header is built by n8n as in production.
+ * `authenticate` (a function or a generic block), so the Bearer header is built as in production.
  */
 import type {
 	ICredentialDataDecryptedObject,
