@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * BatchJobWaiter against the emulator, inside real n8n-core executions: one list request per round for the whole
  * batch, results taken from that list or fetched once, paging, timeouts, cancellation and a new job's early poll.
