@@ -89,7 +89,7 @@ export function rateMarkdown(rows: RateRow[]): string {
 		}
 		lines.push(
 			'',
-			'Growth = peak RSS of the 1,000-document run minus that of the 10-document run, both whole `n8n execute` processes (n8n started, the workflow run, the run printed as JSON at the end). "Until the last job finished" leaves out the printing.',
+			'Growth = peak RSS of the 1,000-document run minus that of the 10-document run, both whole `n8n execute` processes (n8n started, the workflow run, the run printed as JSON at the end). "Until the last job finished" is the peak up to one second after the last job finished; n8n storing and printing the run often falls inside that second, so it need not leave the printing out.',
 		);
 	}
 	const targets = rateTargets(rows);
