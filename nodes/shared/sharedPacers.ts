@@ -54,14 +54,19 @@ export class SharedPacers {
 		this.now = options.now ?? (() => Date.now());
 	}
 
+	/** Unused for `idleMs`, with nothing on the wire: what it learned is stale, and dropping it loses no answer. */
+	private isIdle(entry: { pacer: RequestPacer; usedAt: number }, now: number): boolean {
+		return now - entry.usedAt > this.idleMs && entry.pacer.inFlight === 0;
+	}
+
 	/** The pacer of this key, made on first use; idle ones are dropped on the way. */
 	for(key: string): RequestPacer {
 		const now = this.now();
 		for (const [other, entry] of this.pacers) {
-			if (other !== key && now - entry.usedAt > this.idleMs && entry.pacer.inFlight === 0) this.pacers.delete(other);
+			if (other !== key && this.isIdle(entry, now)) this.pacers.delete(other);
 		}
 		let entry = this.pacers.get(key);
-		if (!entry || (now - entry.usedAt > this.idleMs && entry.pacer.inFlight === 0)) {
+		if (!entry || this.isIdle(entry, now)) {
 			entry = { pacer: this.create(), usedAt: now };
 			this.pacers.set(key, entry);
 		}
